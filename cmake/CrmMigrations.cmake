@@ -1,0 +1,17 @@
+# crm_embed_migrations(<target> <namespace> <dir>)
+# Compiles the forward-only migrations <dir>/V<NNNN>__<name>.sql into the
+# binary as `const std::vector<crm::MigrationFile>& <namespace>::Migrations()`,
+# so a service image carries its schema and needs no files at run time.
+function(crm_embed_migrations target namespace dir)
+  file(GLOB sql_files CONFIGURE_DEPENDS ${dir}/V*.sql)
+  list(SORT sql_files)
+  set(out ${CMAKE_CURRENT_BINARY_DIR}/${target}_migrations.cc)
+  add_custom_command(
+    OUTPUT ${out}
+    COMMAND ${CMAKE_COMMAND} -DOUT=${out} -DNAMESPACE=${namespace}
+            "-DFILES=${sql_files}" -P ${CMAKE_SOURCE_DIR}/cmake/embed_migrations.cmake
+    DEPENDS ${sql_files} ${CMAKE_SOURCE_DIR}/cmake/embed_migrations.cmake
+    COMMENT "embedding migrations of ${namespace}")
+  add_library(${target} STATIC ${out})
+  target_link_libraries(${target} PUBLIC crm_common)
+endfunction()

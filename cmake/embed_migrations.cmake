@@ -1,0 +1,25 @@
+# Script mode: writes OUT, a C++ file holding every file of FILES verbatim.
+set(body "")
+foreach(f ${FILES})
+  get_filename_component(name ${f} NAME)
+  file(READ ${f} content)
+  string(FIND "${content}" ")crmsql\"" clash)
+  if(NOT clash EQUAL -1)
+    message(FATAL_ERROR "${name} contains the raw-string delimiter )crmsql\"")
+  endif()
+  string(APPEND body "      {\"${name}\", R\"crmsql(${content})crmsql\"},\n")
+endforeach()
+file(WRITE ${OUT}.tmp "// Generated from the service's schema/ folder; do not edit.
+#include \"common/migrator.h\"
+
+namespace ${NAMESPACE} {
+
+const std::vector<crm::MigrationFile>& Migrations() {
+  static const auto* files = new std::vector<crm::MigrationFile>{
+${body}  };
+  return *files;
+}
+
+}  // namespace ${NAMESPACE}
+")
+file(COPY_FILE ${OUT}.tmp ${OUT} ONLY_IF_DIFFERENT)

@@ -1,0 +1,12 @@
+-- Every service schema holds this table (copied into its first migration):
+-- the response of each request that carried a request_id, stored in the same
+-- transaction as the change it made.
+CREATE TABLE idempotency_keys (
+  method      VARCHAR(128)   NOT NULL,
+  request_id  VARCHAR(64)    NOT NULL,
+  fingerprint CHAR(64)       NOT NULL,
+  response    MEDIUMBLOB     NOT NULL,
+  created_at  DATETIME(6)    NOT NULL,
+  PRIMARY KEY (method, request_id),
+  KEY idempotency_keys_created_at (created_at)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;

@@ -1,0 +1,144 @@
+#include "common/server.h"
+
+#include <csignal>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "common/log.h"
+#include "grpcpp/ext/proto_server_reflection_plugin.h"
+#include "grpcpp/health_check_service_interface.h"
+#include "grpcpp/resource_quota.h"
+#include "grpcpp/server.h"
+#include "grpcpp/server_builder.h"
+
+namespace crm {
+namespace {
+
+// Waits (in its own thread) for a blocked SIGTERM/SIGINT.
+int WaitForSignal() {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  int signal = 0;
+  sigwait(&signals, &signal);
+  return signal;
+}
+
+// Re-evaluates readiness until stopped, publishing it through health.
+class ReadinessLoop {
+ public:
+  ReadinessLoop(grpc::HealthCheckServiceInterface* health, std::vector<std::string> names,
+                ReadinessCheck ready, absl::Duration interval)
+      : health_(health), names_(std::move(names)), ready_(std::move(ready)), interval_(interval),
+        thread_([this] { Loop(); }) {}
+
+  ~ReadinessLoop() {
+    {
+      std::lock_guard lock(mu_);
+      stop_ = true;
+    }
+    wake_.notify_all();
+    thread_.join();
+  }
+
+ private:
+  void Loop() {
+    bool serving = false;
+    bool first = true;
+    std::unique_lock lock(mu_);
+    while (!stop_) {
+      lock.unlock();
+      absl::Status status = ready_ ? ready_() : absl::OkStatus();
+      lock.lock();
+      if (stop_) break;
+      bool now_serving = status.ok();
+      if (first || now_serving != serving) {
+        for (const auto& name : names_) health_->SetServingStatus(name, now_serving);
+        health_->SetServingStatus("", now_serving);
+        if (now_serving) {
+          log::Info("serving");
+        } else {
+          log::Warn("not serving", {{"reason", status.ToString()}});
+        }
+      }
+      serving = now_serving;
+      first = false;
+      wake_.wait_for(lock, absl::ToChronoMilliseconds(interval_), [this] { return stop_; });
+    }
+  }
+
+  grpc::HealthCheckServiceInterface* health_;
+  std::vector<std::string> names_;
+  ReadinessCheck ready_;
+  absl::Duration interval_;
+  std::mutex mu_;
+  std::condition_variable wake_;
+  bool stop_ = false;
+  std::thread thread_;
+};
+
+}  // namespace
+
+int RunServer(const ServerConfig& config, const std::vector<RegisteredService>& services,
+              ReadinessCheck ready, Metrics* metrics) {
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  int port = 0;
+  builder.AddListeningPort(config.listen, grpc::InsecureServerCredentials(), &port);
+  std::vector<std::string> names;
+  for (const auto& s : services) {
+    builder.RegisterService(s.service);
+    names.push_back(s.full_name);
+  }
+  grpc::ResourceQuota quota(absl::StrCat("crm-", config.service));
+  quota.SetMaxThreads(config.max_threads);
+  builder.SetResourceQuota(quota);
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_MS,
+                             static_cast<int>(absl::ToInt64Milliseconds(config.max_connection_age)));
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_GRACE_MS,
+                             static_cast<int>(absl::ToInt64Milliseconds(config.shutdown_grace)));
+  if (metrics != nullptr) {
+    std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> factories;
+    factories.push_back(metrics->InterceptorFactory());
+    builder.experimental().SetInterceptorCreators(std::move(factories));
+  }
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  if (!server || port == 0) {
+    log::Error("cannot listen", {{"address", config.listen}});
+    return 1;
+  }
+  if (metrics != nullptr && !config.metrics_listen.empty()) {
+    if (absl::Status s = metrics->Serve(config.metrics_listen); !s.ok()) {
+      log::Error("cannot serve metrics", {{"status", s.ToString()}});
+      server->Shutdown();
+      return 1;
+    }
+  }
+  grpc::HealthCheckServiceInterface* health = server->GetHealthCheckService();
+  for (const auto& name : names) health->SetServingStatus(name, false);
+  health->SetServingStatus("", false);
+  log::Info("listening", {{"grpc", config.listen},
+                          {"metrics", config.metrics_listen.empty() ? "off" : config.metrics_listen}});
+
+  std::thread stopper([&] {
+    int signal = WaitForSignal();
+    log::Info("shutting down", {{"signal", int64_t{signal}},
+                                {"grace_ms", absl::ToInt64Milliseconds(config.shutdown_grace)}});
+    health->Shutdown();  // NOT_SERVING for every service, and it stays so
+    absl::SleepFor(config.shutdown_delay);
+    server->Shutdown(absl::ToChronoTime(absl::Now() + config.shutdown_grace));
+  });
+  {
+    ReadinessLoop readiness(health, names, std::move(ready), config.readiness_interval);
+    server->Wait();
+  }
+  stopper.join();
+  log::Info("stopped");
+  return 0;
+}
+
+}  // namespace crm

@@ -1,0 +1,58 @@
+#include "common/service_main.h"
+
+#include <atomic>
+
+#include "common/db_flags.h"
+#include "common/log.h"
+
+namespace crm {
+
+absl::StatusOr<std::unique_ptr<ServiceEnvironment>> ServiceEnvironment::FromFlags(
+    const std::string& service, int default_port, int default_metrics_port,
+    const std::vector<MigrationFile>& migrations) {
+  auto server = ServerConfigFromFlags(service, default_port, default_metrics_port);
+  if (!server.ok()) return server.status();
+  auto db = DbConfigFromFlags();
+  if (!db.ok()) return db.status();
+  if (auto parsed = ParseMigrations(migrations); !parsed.ok()) return parsed.status();
+  std::unique_ptr<ServiceEnvironment> env(new ServiceEnvironment());
+  env->server_ = *std::move(server);
+  env->migrate_on_start_ = MigrateOnStartFlag();
+  env->migrate_only_ = MigrateOnlyFlag();
+  env->metrics_ = std::make_unique<Metrics>(service);
+  log::Info("database", {{"target", db->Describe()}, {"pool_size", int64_t{db->pool_size}}});
+  env->pool_ = std::make_unique<MysqlPool>(*std::move(db), &env->metrics_->registry());
+  env->migrator_ = std::make_unique<Migrator>(env->pool_.get(), migrations);
+  env->ids_ = std::make_unique<IdGenerator>(env->clock_);
+  return env;
+}
+
+int ServiceEnvironment::MigrateAndExit() {
+  auto applied = migrator_->Run();
+  if (!applied.ok()) {
+    log::Error("migration failed", {{"status", applied.status().ToString()}});
+    return 1;
+  }
+  log::Info("schema up to date", {{"applied", int64_t{*applied}}});
+  return 0;
+}
+
+int ServiceEnvironment::Serve(const std::vector<RegisteredService>& services) {
+  auto migrated = std::make_shared<std::atomic<bool>>(false);
+  ReadinessCheck ready = [this, migrated]() -> absl::Status {
+    if (!*migrated) {
+      absl::Status s = migrate_on_start_ ? migrator_->Run().status() : migrator_->Verify();
+      if (!s.ok()) return s;
+      *migrated = true;
+    }
+    return pool_->Ping();
+  };
+  return RunServer(server_, services, std::move(ready), metrics_.get());
+}
+
+int ExitOnConfigError(const absl::Status& status) {
+  log::Error("bad configuration", {{"status", status.ToString()}});
+  return 2;
+}
+
+}  // namespace crm
