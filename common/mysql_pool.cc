@@ -141,7 +141,7 @@ absl::StatusOr<MysqlPool::Lease> MysqlPool::Acquire() {
     validate = absl::Now() - since > config_.validate_after_idle || since <= suspect_before_;
     idle_.pop_back();
   }
-  ++open_;  // reserved now; Return() or a failed connect gives it back
+  if (!conn) ++open_;  // a slot reserved now; Return() or a failed connect gives it back
   if (in_use_) in_use_->Increment();
   lock.unlock();
 

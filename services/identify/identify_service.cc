@@ -25,7 +25,7 @@ absl::Status ValidateNewCustomer(v1::Customer& c) {
 }  // namespace
 
 absl::StatusOr<v1::CreateCustomerResponse> IdentifyService::CreateCustomer(
-    v1::CreateCustomerRequest request) {
+    const v1::CreateCustomerRequest& request) {
   auto key = MakeRequestKey("CreateCustomer", request.request_id(), request);
   if (!key.ok()) return key.status();
   v1::Customer customer = request.customer();

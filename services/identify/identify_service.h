@@ -15,7 +15,7 @@ class IdentifyService {
   IdentifyService(IdentifyStore* store, const Clock* clock, IdGenerator* ids)
       : store_(store), clock_(clock), ids_(ids) {}
 
-  absl::StatusOr<v1::CreateCustomerResponse> CreateCustomer(v1::CreateCustomerRequest request);
+  absl::StatusOr<v1::CreateCustomerResponse> CreateCustomer(const v1::CreateCustomerRequest& request);
   absl::StatusOr<v1::GetCustomerResponse> GetCustomer(const v1::GetCustomerRequest& request);
 
  private:

@@ -1,0 +1,25 @@
+#ifndef CRM_SERVICES_LOYALTY_MYSQL_LOYALTY_STORE_H_
+#define CRM_SERVICES_LOYALTY_MYSQL_LOYALTY_STORE_H_
+
+#include "common/clock.h"
+#include "common/mysql_pool.h"
+#include "services/loyalty/loyalty_store.h"
+
+namespace crm::loyalty {
+
+class MysqlLoyaltyStore final : public LoyaltyStore {
+ public:
+  MysqlLoyaltyStore(MysqlPool* pool, const Clock* clock) : pool_(pool), clock_(clock) {}
+
+  absl::StatusOr<v1::Program> CreateProgram(const RequestKey& key,
+                                            const v1::Program& program) override;
+  absl::StatusOr<v1::Program> GetProgram(absl::string_view program_id) override;
+
+ private:
+  MysqlPool* pool_;
+  const Clock* clock_;
+};
+
+}  // namespace crm::loyalty
+
+#endif  // CRM_SERVICES_LOYALTY_MYSQL_LOYALTY_STORE_H_

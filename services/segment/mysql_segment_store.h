@@ -1,0 +1,22 @@
+#ifndef CRM_SERVICES_SEGMENT_MYSQL_SEGMENT_STORE_H_
+#define CRM_SERVICES_SEGMENT_MYSQL_SEGMENT_STORE_H_
+
+#include "common/mysql_pool.h"
+#include "services/segment/segment_store.h"
+
+namespace crm::segment {
+
+class MysqlSegmentStore final : public SegmentStore {
+ public:
+  explicit MysqlSegmentStore(MysqlPool* pool) : pool_(pool) {}
+
+  absl::Status PutTierPolicy(const v1::TierPolicy& policy) override;
+  absl::StatusOr<v1::TierPolicy> GetTierPolicy(absl::string_view tier) override;
+
+ private:
+  MysqlPool* pool_;
+};
+
+}  // namespace crm::segment
+
+#endif  // CRM_SERVICES_SEGMENT_MYSQL_SEGMENT_STORE_H_

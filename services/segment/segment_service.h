@@ -1,0 +1,30 @@
+#ifndef CRM_SERVICES_SEGMENT_SEGMENT_SERVICE_H_
+#define CRM_SERVICES_SEGMENT_SEGMENT_SERVICE_H_
+
+#include "absl/status/statusor.h"
+#include "common/clock.h"
+#include "crm/segment/v1/segment.pb.h"
+#include "services/segment/segment_store.h"
+
+namespace crm::segment {
+
+// The domain rules of segmentation and tiering, free of any transport.
+class SegmentService {
+ public:
+  SegmentService(SegmentStore* store, const Clock* clock) : store_(store), clock_(clock) {}
+
+  absl::StatusOr<v1::SetTierPolicyResponse> SetTierPolicy(const v1::SetTierPolicyRequest& request);
+  absl::StatusOr<v1::GetTierPolicyResponse> GetTierPolicy(const v1::GetTierPolicyRequest& request);
+
+ private:
+  SegmentStore* store_;
+  const Clock* clock_;
+};
+
+// Tier names: a lower-case letter, then up to 31 lower-case letters, digits
+// or '_'.
+bool IsValidTierName(absl::string_view tier);
+
+}  // namespace crm::segment
+
+#endif  // CRM_SERVICES_SEGMENT_SEGMENT_SERVICE_H_

@@ -1,0 +1,55 @@
+# Functions to run a private MariaDB server as a plain process, sourced by
+# ./crm and by the test fixtures. Everything lives in one directory:
+#   $dir/data  $dir/mysqld.sock  $dir/mariadbd.pid  $dir/mariadb.log
+# The server listens on 127.0.0.1:$port and on the socket; root connects
+# through the socket only.
+
+mariadb_running() {  # dir
+  local pid
+  pid=$(cat "$1/mariadbd.pid" 2>/dev/null) || return 1
+  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && grep -q mariadbd "/proc/$pid/cmdline" 2>/dev/null
+}
+
+mariadb_sql() {  # dir [mariadb client args...]
+  local dir=$1; shift
+  mariadb --no-defaults --protocol=socket --socket="$dir/mysqld.sock" -uroot "$@"
+}
+
+mariadb_start() {  # dir port
+  local dir=$1 port=$2
+  if mariadb_running "$dir"; then return 0; fi
+  mkdir -p "$dir"
+  if [ ! -d "$dir/data/mysql" ]; then
+    mariadb-install-db --no-defaults --datadir="$dir/data" --user="$(id -un)" \
+      --auth-root-authentication-method=normal --skip-test-db >"$dir/install.log" 2>&1 ||
+      { cat "$dir/install.log" >&2; return 1; }
+  fi
+  local user_arg=()
+  [ "$(id -u)" = 0 ] && user_arg=(--user=root)
+  mariadbd --no-defaults "${user_arg[@]}" --datadir="$dir/data" --port="$port" \
+    --bind-address=127.0.0.1 --socket="$dir/mysqld.sock" --pid-file="$dir/mariadbd.pid" \
+    --log-error="$dir/mariadb.log" --skip-name-resolve --innodb-buffer-pool-size=256M \
+    --innodb-flush-log-at-trx-commit=2 --max-connections=500 \
+    --character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci \
+    </dev/null >/dev/null 2>&1 &
+  local i
+  for i in $(seq 1 150); do
+    if mariadb_sql "$dir" -e 'SELECT 1' >/dev/null 2>&1; then return 0; fi
+    sleep 0.2
+  done
+  echo "MariaDB did not start; see $dir/mariadb.log" >&2
+  tail -20 "$dir/mariadb.log" >&2 || true
+  return 1
+}
+
+mariadb_stop() {  # dir
+  local dir=$1 pid i
+  mariadb_running "$dir" || return 0
+  pid=$(cat "$dir/mariadbd.pid")
+  kill -TERM "$pid"
+  for i in $(seq 1 150); do
+    kill -0 "$pid" 2>/dev/null || return 0
+    sleep 0.2
+  done
+  kill -KILL "$pid" 2>/dev/null || true
+}
