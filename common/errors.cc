@@ -35,6 +35,13 @@ std::string ReasonOf(const absl::Status& status) {
   return ParseInfo(status, &info) ? info.reason() : "";
 }
 
+std::string Describe(const absl::Status& status) {
+  if (status.ok()) return "OK";
+  std::string reason = ReasonOf(status);
+  return absl::StrCat(absl::StatusCodeToString(status.code()), reason.empty() ? "" : " ", reason,
+                      ": ", status.message());
+}
+
 std::map<std::string, std::string> MetadataOf(const absl::Status& status) {
   google::rpc::ErrorInfo info;
   if (!ParseInfo(status, &info)) return {};

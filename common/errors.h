@@ -25,6 +25,10 @@ std::string ReasonOf(const absl::Status& status);
 // The metadata of `status`'s ErrorInfo, empty when it has none.
 std::map<std::string, std::string> MetadataOf(const absl::Status& status);
 
+// "CODE REASON: message" for logs (absl::Status::ToString would print the
+// binary payload).
+std::string Describe(const absl::Status& status);
+
 // The payload type URL of the ErrorInfo attached by Error().
 inline constexpr absl::string_view kErrorInfoTypeUrl =
     "type.googleapis.com/google.rpc.ErrorInfo";

@@ -24,7 +24,7 @@ grpc::Status ToGrpcStatus(const absl::Status& status, absl::string_view domain) 
     info.ParseFromString(std::string(*payload));
   }
   if (IsInternal(code)) {
-    log::Error("internal error", {{"status", status.ToString()}});
+    log::Error("internal error", {{"status", Describe(status)}});
     code = absl::StatusCode::kInternal;
     message = "internal error";
     info.Clear();

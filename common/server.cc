@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "common/errors.h"
 #include "common/log.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
@@ -61,7 +62,7 @@ class ReadinessLoop {
         if (now_serving) {
           log::Info("serving");
         } else {
-          log::Warn("not serving", {{"reason", status.ToString()}});
+          log::Warn("not serving", {{"reason", Describe(status)}});
         }
       }
       serving = now_serving;
@@ -113,7 +114,7 @@ int RunServer(const ServerConfig& config, const std::vector<RegisteredService>& 
   }
   if (metrics != nullptr && !config.metrics_listen.empty()) {
     if (absl::Status s = metrics->Serve(config.metrics_listen); !s.ok()) {
-      log::Error("cannot serve metrics", {{"status", s.ToString()}});
+      log::Error("cannot serve metrics", {{"status", Describe(s)}});
       server->Shutdown();
       return 1;
     }

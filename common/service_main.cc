@@ -3,6 +3,7 @@
 #include <atomic>
 
 #include "common/db_flags.h"
+#include "common/errors.h"
 #include "common/log.h"
 
 namespace crm {
@@ -30,7 +31,7 @@ absl::StatusOr<std::unique_ptr<ServiceEnvironment>> ServiceEnvironment::FromFlag
 int ServiceEnvironment::MigrateAndExit() {
   auto applied = migrator_->Run();
   if (!applied.ok()) {
-    log::Error("migration failed", {{"status", applied.status().ToString()}});
+    log::Error("migration failed", {{"status", Describe(applied.status())}});
     return 1;
   }
   log::Info("schema up to date", {{"applied", int64_t{*applied}}});
@@ -51,7 +52,7 @@ int ServiceEnvironment::Serve(const std::vector<RegisteredService>& services) {
 }
 
 int ExitOnConfigError(const absl::Status& status) {
-  log::Error("bad configuration", {{"status", status.ToString()}});
+  log::Error("bad configuration", {{"status", Describe(status)}});
   return 2;
 }
 

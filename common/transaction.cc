@@ -4,6 +4,7 @@
 #include <random>
 #include <thread>
 
+#include "common/errors.h"
 #include "common/log.h"
 #include "common/mysql_errors.h"
 #include "cppconn/exception.h"
@@ -82,7 +83,7 @@ absl::Status RunInTransaction(MysqlPool& pool,
     if (!IsRetryableTransactionError(status)) return status;
   }
   log::Warn("transaction gave up after retries",
-            {{"attempts", int64_t{options.max_attempts}}, {"status", status.ToString()}});
+            {{"attempts", int64_t{options.max_attempts}}, {"status", Describe(status)}});
   return status;
 }
 

@@ -3,10 +3,6 @@
 #include "services/complaints/complaints_grpc.h"
 #include "services/complaints/mysql_complaints_store.h"
 
-namespace crm::complaints {
-const std::vector<MigrationFile>& Migrations();
-}
-
 int main(int argc, char** argv) {
   crm::InitProcess(argc, argv, "complaints");
   auto env = crm::ServiceEnvironment::FromFlags("complaints", 50053, 9103,

@@ -2,10 +2,14 @@
 #define CRM_SERVICES_COMPLAINTS_MYSQL_COMPLAINTS_STORE_H_
 
 #include "common/clock.h"
+#include "common/migrator.h"
 #include "common/mysql_pool.h"
 #include "services/complaints/complaints_store.h"
 
 namespace crm::complaints {
+
+// The schema the store needs: schema/*.sql, compiled in.
+const std::vector<MigrationFile>& Migrations();
 
 class MysqlComplaintsStore final : public ComplaintsStore {
  public:

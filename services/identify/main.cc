@@ -3,10 +3,6 @@
 #include "services/identify/identify_grpc.h"
 #include "services/identify/mysql_identify_store.h"
 
-namespace crm::identify {
-const std::vector<MigrationFile>& Migrations();
-}
-
 int main(int argc, char** argv) {
   crm::InitProcess(argc, argv, "identify");
   auto env = crm::ServiceEnvironment::FromFlags("identify", 50051, 9101,

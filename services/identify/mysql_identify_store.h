@@ -3,10 +3,14 @@
 
 #include "absl/strings/string_view.h"
 #include "common/clock.h"
+#include "common/migrator.h"
 #include "common/mysql_pool.h"
 #include "services/identify/identify_store.h"
 
 namespace crm::identify {
+
+// The schema the store needs: schema/*.sql, compiled in.
+const std::vector<MigrationFile>& Migrations();
 
 class MysqlIdentifyStore final : public IdentifyStore {
  public:

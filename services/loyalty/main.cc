@@ -3,10 +3,6 @@
 #include "services/loyalty/loyalty_grpc.h"
 #include "services/loyalty/mysql_loyalty_store.h"
 
-namespace crm::loyalty {
-const std::vector<MigrationFile>& Migrations();
-}
-
 int main(int argc, char** argv) {
   crm::InitProcess(argc, argv, "loyalty");
   auto env = crm::ServiceEnvironment::FromFlags("loyalty", 50052, 9102,

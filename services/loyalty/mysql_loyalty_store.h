@@ -2,10 +2,14 @@
 #define CRM_SERVICES_LOYALTY_MYSQL_LOYALTY_STORE_H_
 
 #include "common/clock.h"
+#include "common/migrator.h"
 #include "common/mysql_pool.h"
 #include "services/loyalty/loyalty_store.h"
 
 namespace crm::loyalty {
+
+// The schema the store needs: schema/*.sql, compiled in.
+const std::vector<MigrationFile>& Migrations();
 
 class MysqlLoyaltyStore final : public LoyaltyStore {
  public:

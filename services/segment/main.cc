@@ -3,10 +3,6 @@
 #include "services/segment/mysql_segment_store.h"
 #include "services/segment/segment_grpc.h"
 
-namespace crm::segment {
-const std::vector<MigrationFile>& Migrations();
-}
-
 int main(int argc, char** argv) {
   crm::InitProcess(argc, argv, "segment");
   auto env = crm::ServiceEnvironment::FromFlags("segment", 50054, 9104,

@@ -1,10 +1,14 @@
 #ifndef CRM_SERVICES_SEGMENT_MYSQL_SEGMENT_STORE_H_
 #define CRM_SERVICES_SEGMENT_MYSQL_SEGMENT_STORE_H_
 
+#include "common/migrator.h"
 #include "common/mysql_pool.h"
 #include "services/segment/segment_store.h"
 
 namespace crm::segment {
+
+// The schema the store needs: schema/*.sql, compiled in.
+const std::vector<MigrationFile>& Migrations();
 
 class MysqlSegmentStore final : public SegmentStore {
  public:

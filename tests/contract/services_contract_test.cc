@@ -1,0 +1,175 @@
+// The four service binaries as clients see them: real processes, real gRPC
+// over TCP, generated stubs, real MariaDB.
+#include "common/errors.h"
+#include "common/grpc_status.h"
+#include "crm/complaints/v1/complaints.grpc.pb.h"
+#include "crm/identify/v1/identify.grpc.pb.h"
+#include "crm/loyalty/v1/loyalty.grpc.pb.h"
+#include "crm/segment/v1/segment.grpc.pb.h"
+#include "google/rpc/error_details.pb.h"
+#include "google/rpc/status.pb.h"
+#include "gtest/gtest.h"
+#include "tests/contract/service_process.h"
+
+namespace crm {
+namespace {
+
+using testing::ServiceProcess;
+using testing::WaitForHealth;
+
+void ExpectError(const grpc::Status& status, grpc::StatusCode code, const std::string& reason,
+                 const std::string& domain) {
+  EXPECT_EQ(status.error_code(), code) << status.error_message();
+  google::rpc::Status rich;
+  ASSERT_TRUE(rich.ParseFromString(status.error_details()));
+  ASSERT_EQ(rich.details_size(), 1);
+  google::rpc::ErrorInfo info;
+  ASSERT_TRUE(rich.details(0).UnpackTo(&info));
+  EXPECT_EQ(info.reason(), reason);
+  EXPECT_EQ(info.domain(), domain);
+}
+
+std::unique_ptr<grpc::ClientContext> Context() {
+  auto ctx = std::make_unique<grpc::ClientContext>();
+  ctx->set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(5)));
+  return ctx;
+}
+
+TEST(IdentifyContractTest, CreateGetReplayAndErrors) {
+  ServiceProcess svc("identify");
+  ASSERT_TRUE(WaitForHealth(svc.channel().get(), "SERVING", absl::Seconds(20)))
+      << svc.process().Log();
+  EXPECT_EQ(testing::HealthOf(svc.channel().get(), "crm.identify.v1.IdentifyService"), "SERVING");
+  auto stub = identify::v1::IdentifyService::NewStub(svc.channel());
+
+  identify::v1::CreateCustomerRequest create;
+  create.set_request_id("contract-1");
+  create.mutable_customer()->set_kind(identify::v1::CUSTOMER_KIND_PERSON);
+  create.mutable_customer()->set_category(identify::v1::CUSTOMER_CATEGORY_CONSUMER);
+  create.mutable_customer()->set_display_name("韩梅梅");
+  identify::v1::CreateCustomerResponse created, replayed;
+  ASSERT_TRUE(stub->CreateCustomer(Context().get(), create, &created).ok());
+  ASSERT_TRUE(stub->CreateCustomer(Context().get(), create, &replayed).ok());
+  EXPECT_EQ(replayed.customer().customer_id(), created.customer().customer_id());
+
+  identify::v1::GetCustomerRequest get;
+  get.set_customer_id(created.customer().customer_id());
+  identify::v1::GetCustomerResponse got;
+  ASSERT_TRUE(stub->GetCustomer(Context().get(), get, &got).ok());
+  EXPECT_EQ(got.customer().display_name(), "韩梅梅");
+  EXPECT_EQ(got.customer().lifecycle_status(), identify::v1::LIFECYCLE_STATUS_POTENTIAL);
+
+  get.set_customer_id("01ARZ3NDEKTSV4RRFFQ69G5FAV");
+  ExpectError(stub->GetCustomer(Context().get(), get, &got), grpc::StatusCode::NOT_FOUND,
+              "CUSTOMER_NOT_FOUND", "identify.crm");
+  create.mutable_customer()->set_display_name("someone else");
+  ExpectError(stub->CreateCustomer(Context().get(), create, &created),
+              grpc::StatusCode::FAILED_PRECONDITION, "IDEMPOTENCY_KEY_REUSED", "identify.crm");
+  create.set_request_id("contract-2");
+  create.mutable_customer()->clear_kind();
+  ExpectError(stub->CreateCustomer(Context().get(), create, &created),
+              grpc::StatusCode::INVALID_ARGUMENT, "INVALID_FIELD", "identify.crm");
+
+  std::string metrics = testing::HttpGet(svc.metrics_port(), "/metrics");
+  EXPECT_NE(metrics.find("crm_rpc_requests_total{code=\"OK\",method=\"/crm.identify.v1."
+                         "IdentifyService/CreateCustomer\"} 2"),
+            std::string::npos)
+      << metrics;
+  EXPECT_NE(metrics.find("code=\"NOT_FOUND\",method=\"/crm.identify.v1.IdentifyService/"
+                         "GetCustomer\"} 1"),
+            std::string::npos);
+  EXPECT_NE(metrics.find("crm_build_info{"), std::string::npos);
+  EXPECT_NE(metrics.find("crm_db_pool_connections_in_use"), std::string::npos);
+  EXPECT_NE(svc.process().Log().find("\"msg\":\"rpc failed\""), std::string::npos);
+}
+
+TEST(LoyaltyContractTest, CreateAndGetProgram) {
+  ServiceProcess svc("loyalty");
+  ASSERT_TRUE(WaitForHealth(svc.channel().get(), "SERVING", absl::Seconds(20)));
+  auto stub = loyalty::v1::LoyaltyService::NewStub(svc.channel());
+  loyalty::v1::CreateProgramRequest create;
+  create.set_request_id("p1");
+  create.mutable_program()->set_display_name("Dick's Club");
+  create.mutable_program()->set_currency_code("USD");
+  create.mutable_program()->set_points_per_currency_unit(1);
+  loyalty::v1::CreateProgramResponse created;
+  ASSERT_TRUE(stub->CreateProgram(Context().get(), create, &created).ok());
+  loyalty::v1::GetProgramRequest get;
+  get.set_program_id(created.program().program_id());
+  loyalty::v1::GetProgramResponse got;
+  ASSERT_TRUE(stub->GetProgram(Context().get(), get, &got).ok());
+  EXPECT_EQ(got.program().currency_code(), "USD");
+  get.set_program_id("bad");
+  ExpectError(stub->GetProgram(Context().get(), get, &got), grpc::StatusCode::INVALID_ARGUMENT,
+              "INVALID_FIELD", "loyalty.crm");
+}
+
+TEST(ComplaintsContractTest, FileAndGetComplaint) {
+  ServiceProcess svc("complaints");
+  ASSERT_TRUE(WaitForHealth(svc.channel().get(), "SERVING", absl::Seconds(20)));
+  auto stub = complaints::v1::ComplaintsService::NewStub(svc.channel());
+  complaints::v1::FileComplaintRequest file;
+  file.set_request_id("c1");
+  file.mutable_complaint()->set_channel(complaints::v1::CHANNEL_CALL_CENTER);
+  file.mutable_complaint()->set_subject("billing");
+  file.mutable_complaint()->set_description("charged twice");
+  complaints::v1::FileComplaintResponse filed;
+  ASSERT_TRUE(stub->FileComplaint(Context().get(), file, &filed).ok());
+  EXPECT_EQ(filed.complaint().status(), complaints::v1::COMPLAINT_STATUS_RECEIVED);
+  complaints::v1::GetComplaintRequest get;
+  get.set_complaint_id(filed.complaint().complaint_id());
+  complaints::v1::GetComplaintResponse got;
+  ASSERT_TRUE(stub->GetComplaint(Context().get(), get, &got).ok());
+  EXPECT_EQ(got.complaint().description(), "charged twice");
+  get.set_complaint_id("01ARZ3NDEKTSV4RRFFQ69G5FAV");
+  ExpectError(stub->GetComplaint(Context().get(), get, &got), grpc::StatusCode::NOT_FOUND,
+              "COMPLAINT_NOT_FOUND", "complaints.crm");
+}
+
+TEST(SegmentContractTest, SetAndGetTierPolicy) {
+  ServiceProcess svc("segment");
+  ASSERT_TRUE(WaitForHealth(svc.channel().get(), "SERVING", absl::Seconds(20)));
+  auto stub = segment::v1::SegmentService::NewStub(svc.channel());
+  segment::v1::SetTierPolicyRequest set;
+  set.mutable_policy()->set_tier("key");
+  set.mutable_policy()->set_priority(800);
+  set.mutable_policy()->set_sla_class("gold");
+  set.mutable_policy()->set_contact_channel(segment::v1::CONTACT_CHANNEL_PHONE);
+  segment::v1::SetTierPolicyResponse done;
+  ASSERT_TRUE(stub->SetTierPolicy(Context().get(), set, &done).ok());
+  segment::v1::GetTierPolicyRequest get;
+  get.set_tier("key");
+  segment::v1::GetTierPolicyResponse got;
+  ASSERT_TRUE(stub->GetTierPolicy(Context().get(), get, &got).ok());
+  EXPECT_EQ(got.policy().sla_class(), "gold");
+  get.set_tier("small");
+  ExpectError(stub->GetTierPolicy(Context().get(), get, &got), grpc::StatusCode::NOT_FOUND,
+              "TIER_POLICY_NOT_FOUND", "segment.crm");
+}
+
+TEST(ServiceLifecycleTest, NotServingUntilMigratedThenServingWithoutRestart) {
+  ServiceProcess svc("identify", /*migrate=*/false);
+  ASSERT_TRUE(WaitForHealth(svc.channel().get(), "NOT_SERVING", absl::Seconds(20)));
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  EXPECT_EQ(testing::HealthOf(svc.channel().get()), "NOT_SERVING");
+  ASSERT_EQ(svc.Migrate(), 0);
+  EXPECT_TRUE(WaitForHealth(svc.channel().get(), "SERVING", absl::Seconds(10)));
+}
+
+TEST(ServiceLifecycleTest, SigtermExitsZeroAndBadConfigExitsTwo) {
+  ServiceProcess svc("segment");
+  ASSERT_TRUE(WaitForHealth(svc.channel().get(), "SERVING", absl::Seconds(20)));
+  svc.process().Signal(SIGTERM);
+  EXPECT_EQ(svc.process().Wait(absl::Seconds(10)), 0);
+  EXPECT_NE(svc.process().Log().find("\"msg\":\"stopped\""), std::string::npos);
+
+  testing::Subprocess bad({testing::BuildPath("services/segment/crm-segment"),
+                           "--db_dsn=mysql://u:secret@h/s"},
+                          ::testing::TempDir() + "/bad-config.log");
+  EXPECT_EQ(bad.Wait(absl::Seconds(10)), 2);
+  EXPECT_NE(bad.Log().find("BAD_DSN"), std::string::npos);
+  EXPECT_EQ(bad.Log().find("secret"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace crm

@@ -1,0 +1,107 @@
+// The MySQL stores of the four services against their real schemas.
+#include "common/errors.h"
+#include "common/ids.h"
+#include "gtest/gtest.h"
+#include "services/complaints/mysql_complaints_store.h"
+#include "services/identify/mysql_identify_store.h"
+#include "services/loyalty/mysql_loyalty_store.h"
+#include "services/segment/mysql_segment_store.h"
+#include "tests/support/test_database.h"
+
+namespace crm {
+namespace {
+
+using testing::TestDatabase;
+
+class StoresTest : public ::testing::Test {
+ protected:
+  FakeClock clock_{absl::FromUnixMicros(1'800'000'000'123'456)};
+  IdGenerator ids_{&clock_};
+};
+
+TEST_F(StoresTest, IdentifyRoundTripsACustomer) {
+  TestDatabase db(identify::Migrations());
+  MysqlPool pool(db.AppConfig());
+  identify::MysqlIdentifyStore store(&pool, &clock_);
+  identify::v1::Customer c;
+  c.set_customer_id(ids_.Next());
+  c.set_kind(identify::v1::CUSTOMER_KIND_ORGANIZATION);
+  c.set_category(identify::v1::CUSTOMER_CATEGORY_PUBLIC_INTEREST);
+  c.set_display_name("市工商联 Chamber");
+  c.set_lifecycle_status(identify::v1::LIFECYCLE_STATUS_TARGET);
+  c.mutable_create_time()->set_seconds(1'800'000'000);
+  c.mutable_create_time()->set_nanos(123'456'000);
+  *c.mutable_update_time() = c.create_time();
+  c.set_etag("1");
+  ASSERT_TRUE(store.CreateCustomer({"CreateCustomer", "", ""}, c).ok());
+  auto got = store.GetCustomer(c.customer_id());
+  ASSERT_TRUE(got.ok()) << got.status();
+  EXPECT_EQ(got->SerializeAsString(), c.SerializeAsString());
+  auto missing = store.GetCustomer(ids_.Next());
+  EXPECT_EQ(missing.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(ReasonOf(missing.status()), "CUSTOMER_NOT_FOUND");
+}
+
+TEST_F(StoresTest, LoyaltyRoundTripsAProgram) {
+  TestDatabase db(loyalty::Migrations());
+  MysqlPool pool(db.AppConfig());
+  loyalty::MysqlLoyaltyStore store(&pool, &clock_);
+  loyalty::v1::Program p;
+  p.set_program_id(ids_.Next());
+  p.set_display_name("Club");
+  p.set_currency_code("CNY");
+  p.set_points_per_currency_unit(2);
+  p.mutable_create_time()->set_seconds(1'800'000'000);
+  *p.mutable_update_time() = p.create_time();
+  ASSERT_TRUE(store.CreateProgram({"CreateProgram", "", ""}, p).ok());
+  auto got = store.GetProgram(p.program_id());
+  ASSERT_TRUE(got.ok()) << got.status();
+  EXPECT_EQ(got->SerializeAsString(), p.SerializeAsString());
+  EXPECT_EQ(ReasonOf(store.GetProgram(ids_.Next()).status()), "PROGRAM_NOT_FOUND");
+}
+
+TEST_F(StoresTest, ComplaintsKeepsAnUnknownComplainantEmpty) {
+  TestDatabase db(complaints::Migrations());
+  MysqlPool pool(db.AppConfig());
+  complaints::MysqlComplaintsStore store(&pool, &clock_);
+  complaints::v1::Complaint c;
+  c.set_complaint_id(ids_.Next());
+  c.set_channel(complaints::v1::CHANNEL_SOCIAL);
+  c.set_subject("s");
+  c.set_description(std::string(10000, 'd'));
+  c.set_status(complaints::v1::COMPLAINT_STATUS_RECEIVED);
+  ASSERT_TRUE(store.FileComplaint({"FileComplaint", "", ""}, c).ok());
+  EXPECT_EQ(db.Query("SELECT customer_id IS NULL FROM complaints"), "1");
+  auto got = store.GetComplaint(c.complaint_id());
+  ASSERT_TRUE(got.ok()) << got.status();
+  EXPECT_EQ(got->customer_id(), "");
+  EXPECT_EQ(got->description().size(), 10000u);
+  EXPECT_EQ(ReasonOf(store.GetComplaint(ids_.Next()).status()), "COMPLAINT_NOT_FOUND");
+}
+
+TEST_F(StoresTest, SegmentReplacesATierPolicyWithItsBenefits) {
+  TestDatabase db(segment::Migrations());
+  MysqlPool pool(db.AppConfig());
+  segment::MysqlSegmentStore store(&pool);
+  segment::v1::TierPolicy p;
+  p.set_tier("vip");
+  p.set_priority(900);
+  p.set_sla_class("platinum");
+  p.set_contact_channel(segment::v1::CONTACT_CHANNEL_KEY_ACCOUNT_MANAGER);
+  p.add_benefits("fast lane");
+  p.add_benefits("free delivery");
+  ASSERT_TRUE(store.PutTierPolicy(p).ok());
+  p.set_priority(950);
+  p.clear_benefits();
+  p.add_benefits("personal shopper");
+  ASSERT_TRUE(store.PutTierPolicy(p).ok());
+  auto got = store.GetTierPolicy("vip");
+  ASSERT_TRUE(got.ok()) << got.status();
+  EXPECT_EQ(got->priority(), 950);
+  ASSERT_EQ(got->benefits_size(), 1);
+  EXPECT_EQ(got->benefits(0), "personal shopper");
+  EXPECT_EQ(ReasonOf(store.GetTierPolicy("small").status()), "TIER_POLICY_NOT_FOUND");
+}
+
+}  // namespace
+}  // namespace crm

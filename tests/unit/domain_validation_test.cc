@@ -1,0 +1,178 @@
+// Domain rules of the four services, over in-memory stores: what each
+// service accepts, fills in and refuses before anything reaches a database.
+#include <map>
+
+#include "common/errors.h"
+#include "gtest/gtest.h"
+#include "services/complaints/complaints_service.h"
+#include "services/identify/identify_service.h"
+#include "services/loyalty/loyalty_service.h"
+#include "services/segment/segment_service.h"
+
+namespace crm {
+namespace {
+
+class MemoryIdentifyStore : public identify::IdentifyStore {
+ public:
+  absl::StatusOr<identify::v1::Customer> CreateCustomer(
+      const RequestKey&, const identify::v1::Customer& c) override {
+    customers[c.customer_id()] = c;
+    return c;
+  }
+  absl::StatusOr<identify::v1::Customer> GetCustomer(absl::string_view id) override {
+    auto it = customers.find(std::string(id));
+    if (it == customers.end()) return Error(absl::StatusCode::kNotFound, "CUSTOMER_NOT_FOUND", "");
+    return it->second;
+  }
+  std::map<std::string, identify::v1::Customer> customers;
+};
+
+class ServicesTest : public ::testing::Test {
+ protected:
+  FakeClock clock_{absl::FromUnixSeconds(1'800'000'000)};
+  IdGenerator ids_{&clock_};
+};
+
+void ExpectInvalidField(const absl::Status& s, const std::string& field) {
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << s;
+  EXPECT_EQ(ReasonOf(s), "INVALID_FIELD");
+  EXPECT_EQ(MetadataOf(s)["field"], field);
+}
+
+TEST_F(ServicesTest, CreateCustomerFillsServerFields) {
+  MemoryIdentifyStore store;
+  identify::IdentifyService service(&store, &clock_, &ids_);
+  identify::v1::CreateCustomerRequest req;
+  req.set_request_id("r1");
+  req.mutable_customer()->set_kind(identify::v1::CUSTOMER_KIND_PERSON);
+  req.mutable_customer()->set_category(identify::v1::CUSTOMER_CATEGORY_CONSUMER);
+  req.mutable_customer()->set_display_name("  李雷 ");
+  req.mutable_customer()->set_customer_id("ignored");
+  auto created = service.CreateCustomer(req);
+  ASSERT_TRUE(created.ok()) << created.status();
+  const auto& c = created->customer();
+  EXPECT_TRUE(IsValidId(c.customer_id()));
+  EXPECT_EQ(c.display_name(), "李雷");
+  EXPECT_EQ(c.lifecycle_status(), identify::v1::LIFECYCLE_STATUS_POTENTIAL);
+  EXPECT_EQ(c.create_time().seconds(), 1'800'000'000);
+  EXPECT_EQ(c.etag(), "1");
+}
+
+TEST_F(ServicesTest, CreateCustomerRefusesBadInput) {
+  MemoryIdentifyStore store;
+  identify::IdentifyService service(&store, &clock_, &ids_);
+  identify::v1::CreateCustomerRequest req;
+  req.mutable_customer()->set_category(identify::v1::CUSTOMER_CATEGORY_CONSUMER);
+  req.mutable_customer()->set_display_name("x");
+  ExpectInvalidField(service.CreateCustomer(req).status(), "customer.kind");
+  req.mutable_customer()->set_kind(static_cast<identify::v1::CustomerKind>(42));
+  ExpectInvalidField(service.CreateCustomer(req).status(), "customer.kind");
+  req.mutable_customer()->set_kind(identify::v1::CUSTOMER_KIND_ORGANIZATION);
+  req.mutable_customer()->set_display_name(std::string(201, 'x'));
+  ExpectInvalidField(service.CreateCustomer(req).status(), "customer.display_name");
+  req.mutable_customer()->set_display_name("ok");
+  req.set_request_id(std::string(65, 'r'));
+  ExpectInvalidField(service.CreateCustomer(req).status(), "request_id");
+  req.set_request_id("has space");
+  ExpectInvalidField(service.CreateCustomer(req).status(), "request_id");
+  EXPECT_TRUE(store.customers.empty());
+}
+
+TEST_F(ServicesTest, GetCustomerChecksTheIdShapeBeforeTheStore) {
+  MemoryIdentifyStore store;
+  identify::IdentifyService service(&store, &clock_, &ids_);
+  identify::v1::GetCustomerRequest req;
+  req.set_customer_id("nope");
+  ExpectInvalidField(service.GetCustomer(req).status(), "customer_id");
+  req.set_customer_id(ids_.Next());
+  EXPECT_EQ(ReasonOf(service.GetCustomer(req).status()), "CUSTOMER_NOT_FOUND");
+}
+
+class NullLoyaltyStore : public loyalty::LoyaltyStore {
+ public:
+  absl::StatusOr<loyalty::v1::Program> CreateProgram(const RequestKey&,
+                                                     const loyalty::v1::Program& p) override {
+    return p;
+  }
+  absl::StatusOr<loyalty::v1::Program> GetProgram(absl::string_view) override {
+    return absl::NotFoundError("");
+  }
+};
+
+TEST_F(ServicesTest, ProgramNeedsCurrencyAndSaneRate) {
+  NullLoyaltyStore store;
+  loyalty::LoyaltyService service(&store, &clock_, &ids_);
+  loyalty::v1::CreateProgramRequest req;
+  req.mutable_program()->set_display_name("Dick's Club");
+  req.mutable_program()->set_currency_code("cny");
+  ExpectInvalidField(service.CreateProgram(req).status(), "program.currency_code");
+  req.mutable_program()->set_currency_code("CNY");
+  req.mutable_program()->set_points_per_currency_unit(10001);
+  ExpectInvalidField(service.CreateProgram(req).status(), "program.points_per_currency_unit");
+  req.mutable_program()->set_points_per_currency_unit(1);
+  auto created = service.CreateProgram(req);
+  ASSERT_TRUE(created.ok()) << created.status();
+  EXPECT_TRUE(IsValidId(created->program().program_id()));
+}
+
+class NullComplaintsStore : public complaints::ComplaintsStore {
+ public:
+  absl::StatusOr<complaints::v1::Complaint> FileComplaint(
+      const RequestKey&, const complaints::v1::Complaint& c) override {
+    return c;
+  }
+  absl::StatusOr<complaints::v1::Complaint> GetComplaint(absl::string_view) override {
+    return absl::NotFoundError("");
+  }
+};
+
+TEST_F(ServicesTest, ComplaintStartsReceivedAndMayHaveNoCustomerYet) {
+  NullComplaintsStore store;
+  complaints::ComplaintsService service(&store, &clock_, &ids_);
+  complaints::v1::FileComplaintRequest req;
+  req.mutable_complaint()->set_channel(complaints::v1::CHANNEL_PHONE);
+  req.mutable_complaint()->set_subject("late delivery");
+  ExpectInvalidField(service.FileComplaint(req).status(), "complaint.description");
+  req.mutable_complaint()->set_description("three days late");
+  req.mutable_complaint()->set_status(complaints::v1::COMPLAINT_STATUS_CLOSED);
+  auto filed = service.FileComplaint(req);
+  ASSERT_TRUE(filed.ok()) << filed.status();
+  EXPECT_EQ(filed->complaint().status(), complaints::v1::COMPLAINT_STATUS_RECEIVED);
+  EXPECT_EQ(filed->complaint().customer_id(), "");
+  req.mutable_complaint()->set_customer_id("not-an-id");
+  ExpectInvalidField(service.FileComplaint(req).status(), "complaint.customer_id");
+}
+
+class NullSegmentStore : public segment::SegmentStore {
+ public:
+  absl::Status PutTierPolicy(const segment::v1::TierPolicy&) override { return absl::OkStatus(); }
+  absl::StatusOr<segment::v1::TierPolicy> GetTierPolicy(absl::string_view) override {
+    return absl::NotFoundError("");
+  }
+};
+
+TEST_F(ServicesTest, TierPolicyValidation) {
+  NullSegmentStore store;
+  segment::SegmentService service(&store, &clock_);
+  segment::v1::SetTierPolicyRequest req;
+  auto* p = req.mutable_policy();
+  p->set_tier("VIP");
+  ExpectInvalidField(service.SetTierPolicy(req).status(), "policy.tier");
+  p->set_tier("vip");
+  p->set_sla_class("gold");
+  p->set_priority(1001);
+  ExpectInvalidField(service.SetTierPolicy(req).status(), "policy.priority");
+  p->set_priority(900);
+  ExpectInvalidField(service.SetTierPolicy(req).status(), "policy.contact_channel");
+  p->set_contact_channel(segment::v1::CONTACT_CHANNEL_KEY_ACCOUNT_MANAGER);
+  p->add_benefits("");
+  ExpectInvalidField(service.SetTierPolicy(req).status(), "policy.benefits[0]");
+  p->set_benefits(0, "fast lane");
+  EXPECT_TRUE(service.SetTierPolicy(req).ok());
+  EXPECT_TRUE(segment::IsValidTierName("key_2"));
+  EXPECT_FALSE(segment::IsValidTierName("2key"));
+  EXPECT_FALSE(segment::IsValidTierName(std::string(33, 'a')));
+}
+
+}  // namespace
+}  // namespace crm
