@@ -8,9 +8,10 @@ function(crm_embed_migrations target namespace dir)
   set(out ${CMAKE_CURRENT_BINARY_DIR}/${target}_migrations.cc)
   add_custom_command(
     OUTPUT ${out}
-    COMMAND ${CMAKE_COMMAND} -DOUT=${out} -DNAMESPACE=${namespace}
+    COMMAND ${CMAKE_COMMAND} -DOUT=${out} -DNAMESPACE=${namespace} -DROOT=${CMAKE_SOURCE_DIR}
             "-DFILES=${sql_files}" -P ${CMAKE_SOURCE_DIR}/cmake/embed_migrations.cmake
     DEPENDS ${sql_files} ${CMAKE_SOURCE_DIR}/cmake/embed_migrations.cmake
+            ${CMAKE_SOURCE_DIR}/common/schema/idempotency_keys.sql
     COMMENT "embedding migrations of ${namespace}")
   add_library(${target} STATIC ${out})
   target_link_libraries(${target} PUBLIC crm_common)

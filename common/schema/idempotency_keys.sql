@@ -1,4 +1,5 @@
--- Every service schema holds this table (copied into its first migration):
+-- Every service schema holds this table (its first migration includes this
+-- file with "-- crm:include common/schema/idempotency_keys.sql"):
 -- the response of each request that carried a request_id, stored in the same
 -- transaction as the change it made.
 CREATE TABLE idempotency_keys (

@@ -6,7 +6,6 @@
 
 #include "absl/strings/str_cat.h"
 #include "crm/bench/v1/echo.grpc.pb.h"
-#include "grpcpp/create_channel.h"
 #include "gtest/gtest.h"
 #include "tests/contract/service_process.h"
 
@@ -22,8 +21,7 @@ class EchoServer {
                   "--shutdown_delay=300ms",
                   absl::StrCat("--shutdown_grace=", absl::FormatDuration(grace))},
                  absl::StrCat(::testing::TempDir(), "/echo-", port_, ".log")),
-        channel_(grpc::CreateChannel(absl::StrCat("127.0.0.1:", port_),
-                                     grpc::InsecureChannelCredentials())),
+        channel_(testing::FastReconnectChannel(absl::StrCat("127.0.0.1:", port_))),
         stub_(bench::v1::EchoService::NewStub(channel_)) {}
 
   std::future<grpc::Status> SlowCall(int delay_ms) {

@@ -32,7 +32,15 @@ ServiceProcess::ServiceProcess(const std::string& service, bool migrate,
   argv.insert(argv.end(), extra_flags.begin(), extra_flags.end());
   process_ = std::make_unique<Subprocess>(
       argv, absl::StrCat(::testing::TempDir(), "/", service, "-", port_, ".log"));
-  channel_ = grpc::CreateChannel(address(), grpc::InsecureChannelCredentials());
+  channel_ = FastReconnectChannel(address());
+}
+
+std::shared_ptr<grpc::Channel> FastReconnectChannel(const std::string& address) {
+  grpc::ChannelArguments args;  // the server may not listen yet: retry soon
+  args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 50);
+  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 50);
+  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 200);
+  return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
 }
 
 std::string ServiceProcess::address() const { return absl::StrCat("127.0.0.1:", port_); }

@@ -13,13 +13,5 @@ CREATE TABLE complaints (
   KEY complaints_customer (customer_id, created_at)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
 
--- Responses of requests that carried a request_id (common/schema/idempotency_keys.sql).
-CREATE TABLE idempotency_keys (
-  method      VARCHAR(128)   NOT NULL,
-  request_id  VARCHAR(64)    NOT NULL,
-  fingerprint CHAR(64)       NOT NULL,
-  response    MEDIUMBLOB     NOT NULL,
-  created_at  DATETIME(6)    NOT NULL,
-  PRIMARY KEY (method, request_id),
-  KEY idempotency_keys_created_at (created_at)
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
+-- The responses of requests that carried a request_id.
+-- crm:include common/schema/idempotency_keys.sql
