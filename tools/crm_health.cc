@@ -17,11 +17,13 @@ ABSL_FLAG(absl::Duration, wait, absl::ZeroDuration(), "Poll until SERVING for th
 
 int main(int argc, char** argv) {
   absl::ParseCommandLine(argc, argv);
-  auto channel = grpc::CreateChannel(absl::GetFlag(FLAGS_target), grpc::InsecureChannelCredentials());
-  auto stub = grpc::health::v1::Health::NewStub(channel);
   const absl::Time deadline = absl::Now() + absl::GetFlag(FLAGS_wait);
   std::string last;
   do {
+    // A fresh channel each time: a channel that saw the server down backs off
+    // for seconds before it tries again.
+    auto stub = grpc::health::v1::Health::NewStub(
+        grpc::CreateChannel(absl::GetFlag(FLAGS_target), grpc::InsecureChannelCredentials()));
     grpc::ClientContext ctx;
     ctx.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(2)));
     grpc::health::v1::HealthCheckRequest request;

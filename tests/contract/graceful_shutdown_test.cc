@@ -21,6 +21,7 @@ class EchoServer {
                   "--shutdown_delay=300ms",
                   absl::StrCat("--shutdown_grace=", absl::FormatDuration(grace))},
                  absl::StrCat(::testing::TempDir(), "/echo-", port_, ".log")),
+        listening_(testing::WaitForPort(port_, absl::Seconds(10))),
         channel_(testing::FastReconnectChannel(absl::StrCat("127.0.0.1:", port_))),
         stub_(bench::v1::EchoService::NewStub(channel_)) {}
 
@@ -46,6 +47,7 @@ class EchoServer {
  private:
   int port_;
   testing::Subprocess process_;
+  bool listening_;
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<bench::v1::EchoService::Stub> stub_;
 };

@@ -32,7 +32,24 @@ ServiceProcess::ServiceProcess(const std::string& service, bool migrate,
   argv.insert(argv.end(), extra_flags.begin(), extra_flags.end());
   process_ = std::make_unique<Subprocess>(
       argv, absl::StrCat(::testing::TempDir(), "/", service, "-", port_, ".log"));
+  WaitForPort(port_, absl::Seconds(20));
   channel_ = FastReconnectChannel(address());
+}
+
+bool WaitForPort(int port, absl::Duration timeout) {
+  const absl::Time deadline = absl::Now() + timeout;
+  while (absl::Now() < deadline) {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(port);
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    bool open = connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
+    close(fd);
+    if (open) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return false;
 }
 
 std::shared_ptr<grpc::Channel> FastReconnectChannel(const std::string& address) {

@@ -37,6 +37,10 @@ class ServiceProcess {
   std::shared_ptr<grpc::Channel> channel_;
 };
 
+// True once 127.0.0.1:<port> accepts TCP connections (a client channel made
+// before the server listens backs off for seconds).
+bool WaitForPort(int port, absl::Duration timeout);
+
 // A plaintext channel that retries connecting every 50-200 ms.
 std::shared_ptr<grpc::Channel> FastReconnectChannel(const std::string& address);
 
