@@ -21,8 +21,9 @@ struct DbConfig {
   std::string schema;
   int pool_size = 8;
   absl::Duration connect_timeout = absl::Seconds(5);
-  // Upper bound of one statement: socket read/write timeout, and on MariaDB
-  // the server-side max_statement_time.
+  // Upper bound of one statement: the server-side max_statement_time
+  // (MariaDB; max_execution_time for MySQL SELECTs), with socket read/write
+  // timeouts 5 s later as the backstop.
   absl::Duration query_timeout = absl::Seconds(30);
   // How long a caller waits for a free connection before UNAVAILABLE.
   absl::Duration acquire_timeout = absl::Seconds(5);

@@ -98,8 +98,11 @@ absl::StatusOr<std::unique_ptr<sql::Connection>> MysqlPool::Connect() {
     opts["port"] = config_.port;
   }
   opts["OPT_CONNECT_TIMEOUT"] = WholeSeconds(config_.connect_timeout);
-  opts["OPT_READ_TIMEOUT"] = WholeSeconds(config_.query_timeout);
-  opts["OPT_WRITE_TIMEOUT"] = WholeSeconds(config_.query_timeout);
+  // The server's statement timeout fires first and leaves the connection
+  // usable; the socket timeouts are the backstop for a server that hangs.
+  const int socket_timeout = WholeSeconds(config_.query_timeout + absl::Seconds(5));
+  opts["OPT_READ_TIMEOUT"] = socket_timeout;
+  opts["OPT_WRITE_TIMEOUT"] = socket_timeout;
   opts["OPT_RECONNECT"] = false;  // a silent reconnect would lose session state
   opts["OPT_CHARSET_NAME"] = std::string("utf8mb4");
   opts["CLIENT_MULTI_STATEMENTS"] = false;

@@ -18,7 +18,8 @@
 ABSL_FLAG(std::string, listen, "", "gRPC listen address (default 0.0.0.0:<service port>)");
 ABSL_FLAG(std::string, metrics_listen, "",
           "Prometheus /metrics address (default 0.0.0.0:<metrics port>; 'off' disables)");
-ABSL_FLAG(int, max_threads, 64, "Upper bound on gRPC server threads");
+ABSL_FLAG(int, max_threads, 256,
+          "Upper bound on gRPC server threads; calls beyond it get RESOURCE_EXHAUSTED");
 ABSL_FLAG(absl::Duration, shutdown_delay, absl::ZeroDuration(),
           "On SIGTERM, report NOT_SERVING this long before draining");
 ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(20),

@@ -16,7 +16,7 @@ struct ServerConfig {
   std::string service;         // "identify", ...
   std::string listen;          // gRPC address, "0.0.0.0:50051"
   std::string metrics_listen;  // Prometheus address, "0.0.0.0:9101"; "" = off
-  int max_threads = 64;        // bound on gRPC sync-server threads
+  int max_threads = 256;       // bound on gRPC sync-server threads
   absl::Duration shutdown_delay = absl::ZeroDuration();  // NOT_SERVING before draining
   absl::Duration shutdown_grace = absl::Seconds(20);     // drain deadline
   absl::Duration max_connection_age = absl::Minutes(5);  // so new pods get traffic

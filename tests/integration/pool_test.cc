@@ -72,6 +72,25 @@ TEST(MysqlPoolTest, SessionsRunInUtcWithStrictMode) {
   EXPECT_NE(std::string(rs->getString(2)).find("STRICT_ALL_TABLES"), std::string::npos);
 }
 
+TEST(MysqlPoolTest, AStatementLongerThanTheQueryTimeoutIsCutOff) {
+  TestDatabase db;
+  DbConfig config = db.AppConfig();
+  config.query_timeout = absl::Seconds(1);
+  MysqlPool pool(config);
+  const absl::Time start = absl::Now();
+  absl::Status s = RunWithConnection(pool, [](sql::Connection& conn) -> absl::Status {
+    std::unique_ptr<sql::Statement> stmt(conn.createStatement());
+    std::unique_ptr<sql::ResultSet> rs(stmt->executeQuery(
+        "SELECT COUNT(*) FROM information_schema.columns a, information_schema.columns b, "
+        "information_schema.columns c"));
+    return absl::OkStatus();
+  });
+  EXPECT_LT(absl::Now() - start, absl::Seconds(5));
+  EXPECT_EQ(s.code(), absl::StatusCode::kDeadlineExceeded) << s;
+  EXPECT_EQ(ReasonOf(s), "DB_STATEMENT_TIMEOUT");
+  EXPECT_TRUE(pool.Ping().ok());  // the connection stays usable
+}
+
 // A private MariaDB this test may stop and start (the shared one must stay up).
 class PrivateMariaDb {
  public:
