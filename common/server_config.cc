@@ -8,6 +8,7 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/reflection.h"
 #include "absl/flags/usage.h"
+#include "absl/flags/usage_config.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
@@ -85,6 +86,13 @@ void InitProcess(int argc, char** argv, absl::string_view service) {
   sigaddset(&signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   log::SetService(service);
+  absl::FlagsUsageConfig usage;  // --help lists the suite's flags, not absl's own
+  usage.contains_help_flags = [](absl::string_view file) {
+    return absl::StrContains(file, "common/") || absl::StrContains(file, "services/") ||
+           absl::StrContains(file, "bench/");
+  };
+  usage.contains_helpshort_flags = usage.contains_help_flags;
+  absl::SetFlagsUsageConfig(usage);
   absl::SetProgramUsageMessage(
       absl::StrCat("crm ", service, " service. Every flag can also be set in the "
                    "environment as CRM_<FLAG_IN_CAPITALS>."));

@@ -7,6 +7,9 @@
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/flags/usage_config.h"
+#include "absl/strings/match.h"
 #include "absl/time/clock.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/create_channel.h"
@@ -16,6 +19,13 @@ ABSL_FLAG(std::string, service, "", "Service name; empty for the whole server");
 ABSL_FLAG(absl::Duration, wait, absl::ZeroDuration(), "Poll until SERVING for this long");
 
 int main(int argc, char** argv) {
+  absl::FlagsUsageConfig usage;
+  usage.contains_help_flags = [](absl::string_view file) {
+    return absl::EndsWith(file, "tools/crm_health.cc");
+  };
+  usage.contains_helpshort_flags = usage.contains_help_flags;
+  absl::SetFlagsUsageConfig(usage);
+  absl::SetProgramUsageMessage("crm-health --target=host:port [--service=NAME] [--wait=30s]");
   absl::ParseCommandLine(argc, argv);
   const absl::Time deadline = absl::Now() + absl::GetFlag(FLAGS_wait);
   std::string last;
