@@ -1,5 +1,6 @@
 #include "common/grpc_status.h"
 
+#include "absl/strings/str_cat.h"
 #include "common/errors.h"
 #include "common/log.h"
 #include "google/rpc/error_details.pb.h"
@@ -22,6 +23,12 @@ grpc::Status ToGrpcStatus(const absl::Status& status, absl::string_view domain) 
   google::rpc::ErrorInfo info;
   if (auto payload = status.GetPayload(kErrorInfoTypeUrl)) {
     info.ParseFromString(std::string(*payload));
+  }
+  if (info.reason().rfind("DB_", 0) == 0 && !IsInternal(code)) {
+    // Database text names tables, constraints, hosts and values: log it,
+    // send the code and reason only.
+    log::Warn("database error", {{"status", Describe(status)}});
+    message = absl::StrCat("database error (", info.reason(), ")");
   }
   if (IsInternal(code)) {
     log::Error("internal error", {{"status", Describe(status)}});

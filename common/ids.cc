@@ -1,5 +1,7 @@
 #include "common/ids.h"
 
+#include <openssl/rand.h>
+
 #include <algorithm>
 
 namespace crm {
@@ -36,7 +38,7 @@ bool Increment(std::array<uint8_t, 10>& n) {
 }  // namespace
 
 IdGenerator::IdGenerator(const Clock* clock)
-    : clock_(clock), rng_(std::random_device{}()) {}
+    : clock_(clock), fallback_rng_(std::random_device{}()) {}
 
 std::string IdGenerator::Next() {
   uint64_t ms = static_cast<uint64_t>(absl::ToUnixMillis(clock_->Now()));
@@ -45,11 +47,9 @@ std::string IdGenerator::Next() {
     ms = last_ms_;  // same (or a stepped-back) millisecond: stay monotonic
   } else {
     if (ms <= last_ms_) ms = last_ms_ + 1;
-    for (size_t i = 0; i < last_random_.size(); i += 8) {
-      uint64_t r = rng_();
-      for (size_t j = 0; j < 8 && i + j < last_random_.size(); ++j) {
-        last_random_[i + j] = static_cast<uint8_t>(r >> (8 * j));
-      }
+    // Unpredictable and independent per replica (a seeded PRNG is neither).
+    if (RAND_bytes(last_random_.data(), static_cast<int>(last_random_.size())) != 1) {
+      for (auto& b : last_random_) b = static_cast<uint8_t>(fallback_rng_());
     }
     last_random_[0] &= 0x7f;  // room to increment within the millisecond
   }

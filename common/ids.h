@@ -26,7 +26,7 @@ class IdGenerator {
  private:
   const Clock* clock_;
   std::mutex mu_;
-  std::mt19937_64 rng_ ABSL_GUARDED_BY(mu_);
+  std::mt19937_64 fallback_rng_ ABSL_GUARDED_BY(mu_);  // only if RAND_bytes fails
   uint64_t last_ms_ ABSL_GUARDED_BY(mu_) = 0;
   std::array<uint8_t, 10> last_random_ ABSL_GUARDED_BY(mu_){};
 };

@@ -155,6 +155,12 @@ absl::StatusOr<int> Migrator::Run() {
   bool locked = false;
   try {
     std::unique_ptr<sql::Statement> stmt(conn.createStatement());
+    // A long ALTER must not be cut off halfway (that leaves MIGRATION_INCOMPLETE).
+    try {
+      stmt->execute("SET SESSION max_statement_time = 0");  // MariaDB
+    } catch (const sql::SQLException&) {
+      stmt->execute("SET SESSION max_execution_time = 0");  // MySQL 8
+    }
     stmt->execute(kCreateTable);
     auto lock = Prepare(conn, "SELECT GET_LOCK(?, 60)");
     lock->setString(1, lock_name);
@@ -185,6 +191,7 @@ absl::StatusOr<int> Migrator::Run() {
     auto unlock = Prepare(conn, "SELECT RELEASE_LOCK(?)");
     unlock->setString(1, lock_name);
     std::unique_ptr<sql::ResultSet> released(unlock->executeQuery());
+    lease->MarkBroken();  // its session settings differ from the pool's
     if (!status.ok()) return status;
     return static_cast<int>(pending.size());
   } catch (const sql::SQLException& e) {

@@ -1,6 +1,7 @@
 #include "common/service_main.h"
 
 #include <atomic>
+#include <csignal>
 
 #include "common/db_flags.h"
 #include "common/errors.h"
@@ -29,6 +30,11 @@ absl::StatusOr<std::unique_ptr<ServiceEnvironment>> ServiceEnvironment::FromFlag
 }
 
 int ServiceEnvironment::MigrateAndExit() {
+  sigset_t signals;  // no server to drain: let SIGTERM/SIGINT end the process
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_UNBLOCK, &signals, nullptr);
   auto applied = migrator_->Run();
   if (!applied.ok()) {
     log::Error("migration failed", {{"status", Describe(applied.status())}});
@@ -46,7 +52,10 @@ int ServiceEnvironment::Serve(const std::vector<RegisteredService>& services) {
       if (!s.ok()) return s;
       *migrated = true;
     }
-    return pool_->Ping();
+    absl::Status ping = pool_->Ping();
+    // Every connection busy means the database works: stay in rotation.
+    if (ReasonOf(ping) == "DB_POOL_EXHAUSTED") return absl::OkStatus();
+    return ping;
   };
   return RunServer(server_, services, std::move(ready), metrics_.get());
 }

@@ -6,16 +6,36 @@
 
 namespace crm {
 
+namespace {
+
+// Decodes the code point at s[i], advancing i; -1 for anything that is not
+// well-formed UTF-8 (overlong forms, surrogates, beyond U+10FFFF).
+int32_t DecodeOne(absl::string_view s, size_t& i) {
+  unsigned char c = static_cast<unsigned char>(s[i]);
+  size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
+  if (len == 0 || i + len > s.size()) return -1;
+  int32_t cp = len == 1 ? c : c & (0xff >> (len + 1));
+  for (size_t k = 1; k < len; ++k) {
+    unsigned char next = static_cast<unsigned char>(s[i + k]);
+    if ((next & 0xc0) != 0x80) return -1;
+    cp = (cp << 6) | (next & 0x3f);
+  }
+  static constexpr int32_t kMinForLength[] = {0, 0, 0x80, 0x800, 0x10000};
+  if (cp < kMinForLength[len] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return -1;
+  i += len;
+  return cp;
+}
+
+bool IsControl(int32_t cp) {
+  return (cp < 0x20 && cp != '\n' && cp != '\t') || (cp >= 0x7f && cp <= 0x9f);
+}
+
+}  // namespace
+
 size_t Utf8Length(absl::string_view s) {
   size_t count = 0;
   for (size_t i = 0; i < s.size(); ++count) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
-    if (len == 0 || i + len > s.size()) return absl::string_view::npos;
-    for (size_t k = 1; k < len; ++k) {
-      if ((static_cast<unsigned char>(s[i + k]) & 0xc0) != 0x80) return absl::string_view::npos;
-    }
-    i += len;
+    if (DecodeOne(s, i) < 0) return absl::string_view::npos;
   }
   return count;
 }
@@ -24,8 +44,8 @@ absl::Status CheckText(absl::string_view field, std::string& value, size_t min, 
   value = std::string(absl::StripAsciiWhitespace(value));
   size_t length = Utf8Length(value);
   if (length == absl::string_view::npos) return InvalidArgument(field, "is not valid UTF-8");
-  for (char c : value) {
-    if (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t') {
+  for (size_t i = 0; i < value.size();) {
+    if (IsControl(DecodeOne(value, i))) {
       return InvalidArgument(field, "contains control characters");
     }
   }

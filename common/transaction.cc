@@ -4,6 +4,7 @@
 #include <random>
 #include <thread>
 
+#include "absl/strings/str_cat.h"
 #include "common/errors.h"
 #include "common/log.h"
 #include "common/mysql_errors.h"
@@ -52,6 +53,10 @@ absl::Status Attempt(MysqlPool::Lease& lease,
       lease.MarkBroken();
       return status;
     }
+  } catch (const std::exception& e) {
+    // Never hand back a connection with a transaction left open.
+    lease.MarkBroken();
+    return absl::InternalError(absl::StrCat("transaction body threw: ", e.what()));
   }
   try {
     Execute(*lease, "ROLLBACK");
@@ -68,7 +73,8 @@ absl::Status RunInTransaction(MysqlPool& pool,
                               const TransactionOptions& options) {
   absl::Status status;
   bool reconnected = false;
-  for (int attempt = 0; attempt < options.max_attempts; ++attempt) {
+  const int max_attempts = std::max(1, options.max_attempts);
+  for (int attempt = 0; attempt < max_attempts; ++attempt) {
     if (attempt > 0) std::this_thread::sleep_for(absl::ToChronoMicroseconds(Backoff(options, attempt)));
     auto lease = pool.Acquire();
     if (!lease.ok()) return lease.status();
@@ -83,7 +89,7 @@ absl::Status RunInTransaction(MysqlPool& pool,
     if (!IsRetryableTransactionError(status)) return status;
   }
   log::Warn("transaction gave up after retries",
-            {{"attempts", int64_t{options.max_attempts}}, {"status", Describe(status)}});
+            {{"attempts", int64_t{max_attempts}}, {"status", Describe(status)}});
   return status;
 }
 
@@ -94,9 +100,14 @@ absl::Status RunWithConnection(MysqlPool& pool,
     if (!lease.ok()) return lease.status();
     try {
       return body(**lease);
-    } catch (const sql::SQLException& e) {
-      absl::Status status = StatusFromSqlException(e);
-      if (!IsConnectionLost(e.getErrorCode())) return status;
+    } catch (const std::exception& e) {
+      const auto* sql_error = dynamic_cast<const sql::SQLException*>(&e);
+      if (sql_error == nullptr) {
+        lease->MarkBroken();
+        return absl::InternalError(absl::StrCat("database work threw: ", e.what()));
+      }
+      absl::Status status = StatusFromSqlException(*sql_error);
+      if (!IsConnectionLost(sql_error->getErrorCode())) return status;
       lease->MarkBroken();
       // Reads are idempotent: one more try on a fresh connection.
       if (attempt > 0) return status;

@@ -1,13 +1,15 @@
 # Functions to run a private MariaDB server as a plain process, sourced by
 # ./crm and by the test fixtures. Everything lives in one directory:
 #   $dir/data  $dir/mysqld.sock  $dir/mariadbd.pid  $dir/mariadb.log
-# The server listens on 127.0.0.1:$port and on the socket; root connects
-# through the socket only.
+# The server listens on 127.0.0.1:$port and on the socket. root exists only as
+# root@localhost (the socket), and the directory is private to its owner.
 
 mariadb_running() {  # dir
   local pid
   pid=$(cat "$1/mariadbd.pid" 2>/dev/null) || return 1
-  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && grep -q mariadbd "/proc/$pid/cmdline" 2>/dev/null
+  # The pid must still be *our* server: a stale pidfile may name another process.
+  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null &&
+    tr '\0' '\n' <"/proc/$pid/cmdline" 2>/dev/null | grep -qxF -- "--datadir=$1/data"
 }
 
 mariadb_sql() {  # dir [mariadb client args...]
@@ -18,7 +20,7 @@ mariadb_sql() {  # dir [mariadb client args...]
 mariadb_start() {  # dir port
   local dir=$1 port=$2
   if mariadb_running "$dir"; then return 0; fi
-  mkdir -p "$dir"
+  mkdir -p "$dir" && chmod 700 "$dir"
   if [ ! -d "$dir/data/mysql" ]; then
     mariadb-install-db --no-defaults --datadir="$dir/data" --user="$(id -un)" \
       --auth-root-authentication-method=normal --skip-test-db >"$dir/install.log" 2>&1 ||
@@ -34,7 +36,11 @@ mariadb_start() {  # dir port
     </dev/null >/dev/null 2>&1 &
   local i
   for i in $(seq 1 150); do
-    if mariadb_sql "$dir" -e 'SELECT 1' >/dev/null 2>&1; then return 0; fi
+    if mariadb_sql "$dir" -e 'SELECT 1' >/dev/null 2>&1; then
+      # mariadb-install-db also makes passwordless root@127.0.0.1/::1/<host>.
+      mariadb_sql "$dir" -e "DELETE FROM mysql.global_priv WHERE User = 'root' AND Host <> 'localhost'; FLUSH PRIVILEGES;"
+      return 0
+    fi
     sleep 0.2
   done
   echo "MariaDB did not start; see $dir/mariadb.log" >&2
@@ -46,10 +52,10 @@ mariadb_stop() {  # dir
   local dir=$1 pid i
   mariadb_running "$dir" || return 0
   pid=$(cat "$dir/mariadbd.pid")
-  kill -TERM "$pid"
+  kill -TERM "$pid" 2>/dev/null || true
   for i in $(seq 1 150); do
-    kill -0 "$pid" 2>/dev/null || return 0
+    mariadb_running "$dir" || return 0
     sleep 0.2
   done
-  kill -KILL "$pid" 2>/dev/null || true
+  mariadb_running "$dir" && kill -KILL "$pid" 2>/dev/null || true
 }

@@ -3,8 +3,8 @@
 -- the response of each request that carried a request_id, stored in the same
 -- transaction as the change it made.
 CREATE TABLE idempotency_keys (
-  method      VARCHAR(128)   NOT NULL,
-  request_id  VARCHAR(64)    NOT NULL,
+  method      VARCHAR(128) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
+  request_id  VARCHAR(64)  CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
   fingerprint CHAR(64)       NOT NULL,
   response    MEDIUMBLOB     NOT NULL,
   created_at  DATETIME(6)    NOT NULL,

@@ -56,6 +56,12 @@ TEST_F(IdempotencyTest, AReusedRequestIdForAnotherRequestIsRefused) {
   EXPECT_EQ(db_.Query("SELECT COUNT(*) FROM customers"), "1");
 }
 
+TEST_F(IdempotencyTest, RequestIdsAreCaseSensitive) {
+  ASSERT_TRUE(service_.CreateCustomer(Request("ab", "Li Lei")).ok());
+  ASSERT_TRUE(service_.CreateCustomer(Request("AB", "Han Meimei")).ok());
+  EXPECT_EQ(db_.Query("SELECT COUNT(*) FROM customers"), "2");
+}
+
 TEST_F(IdempotencyTest, WithoutRequestIdEveryCallCreates) {
   ASSERT_TRUE(service_.CreateCustomer(Request("", "Li Lei")).ok());
   ASSERT_TRUE(service_.CreateCustomer(Request("", "Li Lei")).ok());

@@ -101,6 +101,20 @@ TEST_F(TransactionTest, DoesNotRetryOtherErrorsAndMapsExceptions) {
   EXPECT_EQ(ReasonOf(s), "DB_DUPLICATE_KEY");
 }
 
+TEST_F(TransactionTest, AThrowingBodyRollsBackAndNeverReusesTheConnection) {
+  absl::Status s = RunInTransaction(pool_, [](sql::Connection& c) -> absl::Status {
+    Add(c, 1);
+    throw std::runtime_error("bug in the body");
+  });
+  EXPECT_EQ(s.code(), absl::StatusCode::kInternal);
+  EXPECT_TRUE(RunInTransaction(pool_, [](sql::Connection& c) {
+                Add(c, 2);
+                return absl::OkStatus();
+              }).ok());
+  EXPECT_EQ(db_.Query("SELECT n FROM counters WHERE id = 1"), "0");
+  EXPECT_EQ(db_.Query("SELECT n FROM counters WHERE id = 2"), "1");
+}
+
 TEST_F(TransactionTest, ReturnsAValue) {
   auto n = RunInTransaction<int>(pool_, [](sql::Connection& c) -> absl::StatusOr<int> {
     Add(c, 1);

@@ -60,6 +60,14 @@ TEST(GrpcStatusTest, InternalErrorsAreGenericForTheClient) {
   EXPECT_EQ(ToGrpcStatus(absl::UnknownError("boom"), "x").error_code(), grpc::StatusCode::INTERNAL);
 }
 
+TEST(GrpcStatusTest, DatabaseTextNeverReachesTheClient) {
+  grpc::Status g = ToGrpcStatus(
+      StatusFromMysqlError(1062, "Duplicate entry 'li.lei@example.com' for key 'email'"), "x");
+  EXPECT_EQ(g.error_code(), grpc::StatusCode::ALREADY_EXISTS);
+  EXPECT_EQ(g.error_message(), "database error (DB_DUPLICATE_KEY)");
+  EXPECT_EQ(InfoOf(g).reason(), "DB_DUPLICATE_KEY");
+}
+
 TEST(GrpcStatusTest, StatusWithoutReasonGetsTheCodeName) {
   grpc::Status g = ToGrpcStatus(absl::UnavailableError("down"), "segment.crm");
   EXPECT_EQ(g.error_code(), grpc::StatusCode::UNAVAILABLE);

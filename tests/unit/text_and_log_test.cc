@@ -12,6 +12,10 @@ TEST(TextTest, Utf8LengthCountsCodePoints) {
   EXPECT_EQ(Utf8Length("李雷"), 2u);
   EXPECT_EQ(Utf8Length("\xff"), absl::string_view::npos);
   EXPECT_EQ(Utf8Length("\xe6\x9d"), absl::string_view::npos);
+  EXPECT_EQ(Utf8Length("\xc0\xaf"), absl::string_view::npos);          // overlong '/'
+  EXPECT_EQ(Utf8Length("\xed\xa0\x80"), absl::string_view::npos);      // surrogate
+  EXPECT_EQ(Utf8Length("\xf4\x90\x80\x80"), absl::string_view::npos);  // > U+10FFFF
+  EXPECT_EQ(Utf8Length("\xf0\x9f\x98\x80"), 1u);                      // emoji
 }
 
 TEST(TextTest, CheckTextTrimsAndBounds) {
@@ -24,6 +28,9 @@ TEST(TextTest, CheckTextTrimsAndBounds) {
   EXPECT_EQ(MetadataOf(s).at("field"), "name");
   std::string control = "a\x01";
   EXPECT_EQ(CheckText("name", control, 1, 10).message(), "name: contains control characters");
+  std::string del = "a\x7f", c1 = "a\xc2\x85";
+  EXPECT_EQ(CheckText("name", del, 1, 10).code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(CheckText("name", c1, 1, 10).code(), absl::StatusCode::kInvalidArgument);
   std::string too_long(11, 'x');
   EXPECT_EQ(CheckText("name", too_long, 1, 10).message(), "name: must be 1-10 characters");
 }
