@@ -3,6 +3,8 @@
 #include <chrono>
 
 #include "absl/strings/str_cat.h"
+#include "common/errors.h"
+#include "common/grpc_status.h"
 #include "common/log.h"
 #include "prometheus/counter.h"
 #include "prometheus/exposer.h"
@@ -39,6 +41,14 @@ class RpcInterceptor final : public grpc::experimental::Interceptor {
     using grpc::experimental::InterceptionHookPoints;
     if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_STATUS)) {
       grpc::Status status = methods->GetSendStatus();
+      if (status.error_code() == grpc::StatusCode::INTERNAL && status.error_details().empty()) {
+        // Every handler attaches an ErrorInfo, so a bare INTERNAL comes from
+        // gRPC itself: the request bytes did not parse as the method's message.
+        status = ToGrpcStatus(Error(absl::StatusCode::kInvalidArgument, "MALFORMED_REQUEST",
+                                    "the request is not a valid message for this method"),
+                              metrics_->error_domain());
+        methods->ModifySendStatus(status);
+      }
       double seconds =
           std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
       const char* code = CodeName(status.error_code());
@@ -75,7 +85,8 @@ class RpcInterceptorFactory final
 }  // namespace
 
 Metrics::Metrics(absl::string_view service)
-    : registry_(std::make_shared<prometheus::Registry>()) {
+    : error_domain_(absl::StrCat(service, ".crm")),
+      registry_(std::make_shared<prometheus::Registry>()) {
   prometheus::BuildGauge()
       .Name("crm_build_info")
       .Help("Build of the running binary")

@@ -29,6 +29,8 @@ class Metrics {
   ~Metrics();
 
   prometheus::Registry& registry() { return *registry_; }
+  // "<service>.crm", the ErrorInfo domain of errors the interceptor makes.
+  const std::string& error_domain() const { return error_domain_; }
 
   // Serves http://<address>/metrics (e.g. "0.0.0.0:9101"); port 0 of a
   // "host:0" address is not allowed.
@@ -37,10 +39,12 @@ class Metrics {
   void ObserveRpc(const std::string& method, absl::string_view code, double seconds);
 
   // A gRPC server interceptor that records every RPC and logs one JSON line
-  // per failed one.
+  // per failed one. It also turns gRPC's own INTERNAL for request bytes that
+  // do not parse into INVALID_ARGUMENT / MALFORMED_REQUEST.
   std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface> InterceptorFactory();
 
  private:
+  std::string error_domain_;
   std::shared_ptr<prometheus::Registry> registry_;
   std::unique_ptr<prometheus::Exposer> exposer_;
   prometheus::Family<prometheus::Counter>* requests_;

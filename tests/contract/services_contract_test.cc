@@ -1,5 +1,6 @@
 // The four service binaries as clients see them: real processes, real gRPC
 // over TCP, generated stubs, real MariaDB.
+#include "absl/synchronization/notification.h"
 #include "common/errors.h"
 #include "common/grpc_status.h"
 #include "crm/complaints/v1/complaints.grpc.pb.h"
@@ -8,6 +9,7 @@
 #include "crm/segment/v1/segment.grpc.pb.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
+#include "grpcpp/generic/generic_stub.h"
 #include "gtest/gtest.h"
 #include "tests/contract/service_process.h"
 
@@ -81,6 +83,26 @@ TEST(IdentifyContractTest, CreateGetReplayAndErrors) {
   EXPECT_NE(metrics.find("crm_build_info{"), std::string::npos);
   EXPECT_NE(metrics.find("crm_db_pool_connections_in_use"), std::string::npos);
   EXPECT_NE(svc.process().Log().find("\"msg\":\"rpc failed\""), std::string::npos);
+}
+
+TEST(IdentifyContractTest, MalformedBytesAreInvalidArgumentAndWriteNothing) {
+  ServiceProcess svc("identify");
+  ASSERT_TRUE(WaitForHealth(svc.channel().get(), "SERVING", absl::Seconds(20)));
+  grpc::GenericStub stub(svc.channel());
+  const std::string garbage = "\xff\xff\xff";
+  grpc::Slice slice(garbage);
+  grpc::ByteBuffer request(&slice, 1), response;
+  auto ctx = Context();
+  absl::Notification done;
+  grpc::Status status;
+  stub.UnaryCall(ctx.get(), "/crm.identify.v1.IdentifyService/CreateCustomer",
+                 grpc::StubOptions(), &request, &response, [&](grpc::Status s) {
+                   status = s;
+                   done.Notify();
+                 });
+  done.WaitForNotification();
+  ExpectError(status, grpc::StatusCode::INVALID_ARGUMENT, "MALFORMED_REQUEST", "identify.crm");
+  EXPECT_EQ(svc.db().Query("SELECT COUNT(*) FROM customers"), "0");
 }
 
 TEST(LoyaltyContractTest, CreateAndGetProgram) {
