@@ -1,6 +1,7 @@
 # Script mode: writes OUT, a C++ file holding every file of FILES verbatim
 # (after expanding its include lines).
 set(body "")
+string(REPLACE "|" ";" FILES "${FILES}")
 foreach(f ${FILES})
   get_filename_component(name ${f} NAME)
   file(READ ${f} content)

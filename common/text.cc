@@ -8,9 +8,13 @@ namespace crm {
 
 namespace {
 
-// Decodes the code point at s[i], advancing i; -1 for anything that is not
-// well-formed UTF-8 (overlong forms, surrogates, beyond U+10FFFF).
-int32_t DecodeOne(absl::string_view s, size_t& i) {
+bool IsControl(int32_t cp) {
+  return (cp < 0x20 && cp != '\n' && cp != '\t') || (cp >= 0x7f && cp <= 0x9f);
+}
+
+}  // namespace
+
+int32_t DecodeUtf8CodePoint(absl::string_view s, size_t& i) {
   unsigned char c = static_cast<unsigned char>(s[i]);
   size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
   if (len == 0 || i + len > s.size()) return -1;
@@ -26,16 +30,10 @@ int32_t DecodeOne(absl::string_view s, size_t& i) {
   return cp;
 }
 
-bool IsControl(int32_t cp) {
-  return (cp < 0x20 && cp != '\n' && cp != '\t') || (cp >= 0x7f && cp <= 0x9f);
-}
-
-}  // namespace
-
 size_t Utf8Length(absl::string_view s) {
   size_t count = 0;
   for (size_t i = 0; i < s.size(); ++count) {
-    if (DecodeOne(s, i) < 0) return absl::string_view::npos;
+    if (DecodeUtf8CodePoint(s, i) < 0) return absl::string_view::npos;
   }
   return count;
 }
@@ -45,7 +43,7 @@ absl::Status CheckText(absl::string_view field, std::string& value, size_t min, 
   size_t length = Utf8Length(value);
   if (length == absl::string_view::npos) return InvalidArgument(field, "is not valid UTF-8");
   for (size_t i = 0; i < value.size();) {
-    if (IsControl(DecodeOne(value, i))) {
+    if (IsControl(DecodeUtf8CodePoint(value, i))) {
       return InvalidArgument(field, "contains control characters");
     }
   }

@@ -11,15 +11,38 @@ inline constexpr char kErrorDomain[] = "identify.crm";
 // gRPC adapter: one line per RPC.
 class IdentifyGrpc final : public v1::IdentifyService::Service {
  public:
-  explicit IdentifyGrpc(IdentifyService* service) : service_(service) {}
+  // `allow_full_view`: whether callers may ask for unmasked personal data.
+  IdentifyGrpc(IdentifyService* service, bool allow_full_view)
+      : service_(service), allow_full_view_(allow_full_view) {}
 
-  grpc::Status CreateCustomer(grpc::ServerContext*, const v1::CreateCustomerRequest* request,
-                              v1::CreateCustomerResponse* response) override;
-  grpc::Status GetCustomer(grpc::ServerContext*, const v1::GetCustomerRequest* request,
-                           v1::GetCustomerResponse* response) override;
+  grpc::Status CreateCustomer(grpc::ServerContext* context, const v1::CreateCustomerRequest* request,
+              v1::CreateCustomerResponse* response) override;
+  grpc::Status GetCustomer(grpc::ServerContext* context, const v1::GetCustomerRequest* request,
+              v1::GetCustomerResponse* response) override;
+  grpc::Status UpdateCustomer(grpc::ServerContext* context, const v1::UpdateCustomerRequest* request,
+              v1::UpdateCustomerResponse* response) override;
+  grpc::Status ListCustomers(grpc::ServerContext* context, const v1::ListCustomersRequest* request,
+              v1::ListCustomersResponse* response) override;
+  grpc::Status AddIdentifier(grpc::ServerContext* context, const v1::AddIdentifierRequest* request,
+              v1::AddIdentifierResponse* response) override;
+  grpc::Status RemoveIdentifier(grpc::ServerContext* context, const v1::RemoveIdentifierRequest* request,
+              v1::RemoveIdentifierResponse* response) override;
+  grpc::Status LookupCustomer(grpc::ServerContext* context, const v1::LookupCustomerRequest* request,
+              v1::LookupCustomerResponse* response) override;
+  grpc::Status GetCustomerHistory(grpc::ServerContext* context, const v1::GetCustomerHistoryRequest* request,
+              v1::GetCustomerHistoryResponse* response) override;
+  grpc::Status SetLifecycleStatus(grpc::ServerContext* context, const v1::SetLifecycleStatusRequest* request,
+              v1::SetLifecycleStatusResponse* response) override;
+  grpc::Status RecordContact(grpc::ServerContext* context, const v1::RecordContactRequest* request,
+              v1::RecordContactResponse* response) override;
+  grpc::Status ListContacts(grpc::ServerContext* context, const v1::ListContactsRequest* request,
+              v1::ListContactsResponse* response) override;
 
  private:
+  Caller CallerOf(const grpc::ServerContext& context) const;
+
   IdentifyService* service_;
+  bool allow_full_view_;
 };
 
 }  // namespace crm::identify

@@ -1,57 +1,341 @@
 #include "services/identify/mysql_identify_store.h"
 
 #include <memory>
+#include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "common/errors.h"
 #include "common/sql_util.h"
 #include "common/transaction.h"
+#include "services/identify/customer_changes.h"
+#include "services/identify/customer_rows.h"
 
 namespace crm::identify {
+namespace {
+
+// The active customer `customer_id` under a row lock.
+absl::StatusOr<rows::CustomerRow> LockActive(sql::Connection& conn, const DataKey& key,
+                                             absl::string_view customer_id) {
+  auto row = rows::ReadCustomer(conn, key, customer_id, /*for_update=*/true);
+  if (!row.ok()) return row.status();
+  if (!row->has_value()) return rows::CustomerNotFound(customer_id);
+  switch ((*row)->customer.state()) {
+    case v1::CUSTOMER_STATE_MERGED:
+      return Error(absl::StatusCode::kFailedPrecondition, "CUSTOMER_MERGED",
+                   absl::StrCat("customer ", customer_id, " was merged into ",
+                                (*row)->merged_into, "; change the survivor"),
+                   {{"customer_id", std::string(customer_id)},
+                    {"survivor_id", (*row)->merged_into}});
+    case v1::CUSTOMER_STATE_ERASED:
+      return Error(absl::StatusCode::kFailedPrecondition, "CUSTOMER_ERASED",
+                   absl::StrCat("customer ", customer_id, " was erased"),
+                   {{"customer_id", std::string(customer_id)}});
+    default:
+      return **std::move(row);
+  }
+}
+
+v1::Contact ReadContact(sql::ResultSet& rs) {
+  v1::Contact c;
+  c.set_contact_id(rs.getString(1));
+  c.set_customer_id(rs.getString(2));
+  c.set_channel(static_cast<v1::CollectionChannel>(rs.getInt(3)));
+  c.set_kind(rs.getString(4));
+  ToProtoTimestamp(FromSqlDatetime(rs.getString(5)), c.mutable_contact_time());
+  c.set_reference(rs.getString(6));
+  c.set_note(rs.getString(7));
+  return c;
+}
+
+}  // namespace
+
 absl::StatusOr<v1::Customer> MysqlIdentifyStore::CreateCustomer(const RequestKey& key,
-                                                                 const v1::Customer& customer) {
+                                                                 const NewCustomer& input) {
   return RunIdempotent<v1::Customer>(
       *pool_, *clock_, key, [&](sql::Connection& conn) -> absl::StatusOr<v1::Customer> {
-        auto insert = Prepare(conn,
-                              "INSERT INTO customers (customer_id, kind, category, display_name, "
-                              "lifecycle_status, version, created_at, updated_at) "
-                              "VALUES (?, ?, ?, ?, ?, 1, ?, ?)");
-        insert->setString(1, customer.customer_id());
-        insert->setInt(2, customer.kind());
-        insert->setInt(3, customer.category());
-        insert->setString(4, customer.display_name());
-        insert->setInt(5, customer.lifecycle_status());
-        insert->setString(6, ToSqlDatetime(FromProtoTimestamp(customer.create_time())));
-        insert->setString(7, ToSqlDatetime(FromProtoTimestamp(customer.update_time())));
-        insert->executeUpdate();
-        return customer;
+        const v1::Customer& c = input.customer;
+        rows::InsertCustomer(conn, *key_, c);
+        const ChangeContext context{input.source, "created", FromProtoTimestamp(c.create_time())};
+        for (const NormalizedIdentifier& id : input.identifiers) {
+          auto inserted = rows::InsertIdentifier(conn, *key_, c.customer_id(), id, input.source,
+                                                 context.now);
+          if (!inserted.ok()) return inserted.status();
+          if (*inserted) {
+            rows::InsertHistory(conn, *key_, c.customer_id(), rows::IdentifierField(id), "",
+                                id.value, context);
+          }
+        }
+        for (const auto& [field, value] : FlattenCustomer(c)) {
+          rows::InsertHistory(conn, *key_, c.customer_id(), field, "", value, context);
+        }
+        auto found = rows::ReadLiveCustomer(conn, *key_, c.customer_id(), false);
+        if (!found.ok()) return found.status();
+        return found->customer;
       });
 }
 
-absl::StatusOr<v1::Customer> MysqlIdentifyStore::GetCustomer(absl::string_view customer_id) {
+absl::StatusOr<FoundCustomer> MysqlIdentifyStore::GetCustomer(absl::string_view customer_id) {
+  return RunWithConnection<FoundCustomer>(*pool_, [&](sql::Connection& conn) {
+    return rows::ReadLiveCustomer(conn, *key_, customer_id, false);
+  });
+}
+
+absl::StatusOr<v1::Customer> MysqlIdentifyStore::UpdateCustomer(
+    const RequestKey& key, absl::string_view customer_id, absl::string_view etag,
+    const ChangeContext& context, absl::FunctionRef<absl::Status(v1::Customer&)> mutate) {
+  return RunIdempotent<v1::Customer>(
+      *pool_, *clock_, key, [&](sql::Connection& conn) -> absl::StatusOr<v1::Customer> {
+        auto row = LockActive(conn, *key_, customer_id);
+        if (!row.ok()) return row.status();
+        if (!etag.empty() && etag != row->customer.etag()) {
+          return Error(absl::StatusCode::kAborted, "ETAG_MISMATCH",
+                       absl::StrCat("customer ", customer_id,
+                                    " changed since it was read; read it again"),
+                       {{"customer_id", std::string(customer_id)},
+                        {"current_etag", row->customer.etag()}});
+        }
+        const v1::Customer before = row->customer;
+        if (absl::Status s = mutate(row->customer); !s.ok()) return s;
+        const auto changes = DiffCustomers(before, row->customer);
+        if (!changes.empty()) {
+          rows::WriteCustomer(conn, *key_, *row, context.now);
+          for (const FieldChange& change : changes) {
+            rows::InsertHistory(conn, *key_, customer_id, change.field, change.old_value,
+                                change.new_value, context);
+          }
+        }
+        auto found = rows::ReadLiveCustomer(conn, *key_, customer_id, false);
+        if (!found.ok()) return found.status();
+        return found->customer;
+      });
+}
+
+absl::StatusOr<std::vector<v1::Customer>> MysqlIdentifyStore::ListCustomers(
+    const CustomerFilter& filter, absl::string_view after_id, int limit) {
+  return RunWithConnection<std::vector<v1::Customer>>(
+      *pool_, [&](sql::Connection& conn) -> absl::StatusOr<std::vector<v1::Customer>> {
+        // Every filter is bound; 0 / the epoch mean "any".
+        auto query = Prepare(conn,
+                             "SELECT customer_id FROM customers WHERE state = 1 "
+                             "AND (? = 0 OR kind = ?) AND (? = 0 OR category = ?) "
+                             "AND (? = 0 OR lifecycle_status = ?) AND updated_at >= ? "
+                             "AND customer_id > ? ORDER BY customer_id LIMIT ?");
+        query->setInt(1, filter.kind);
+        query->setInt(2, filter.kind);
+        query->setInt(3, filter.category);
+        query->setInt(4, filter.category);
+        query->setInt(5, filter.lifecycle_status);
+        query->setInt(6, filter.lifecycle_status);
+        query->setString(7, ToSqlDatetime(filter.updated_since.value_or(absl::UnixEpoch())));
+        query->setString(8, std::string(after_id));
+        query->setInt(9, limit);
+        std::unique_ptr<sql::ResultSet> rs(query->executeQuery());
+        std::vector<std::string> ids;
+        while (rs->next()) ids.push_back(rs->getString(1));
+        std::vector<v1::Customer> out;
+        for (const std::string& id : ids) {
+          auto found = rows::ReadLiveCustomer(conn, *key_, id, false);
+          if (!found.ok()) return found.status();
+          out.push_back(std::move(found->customer));
+        }
+        return out;
+      });
+}
+
+absl::StatusOr<v1::Identifier> MysqlIdentifyStore::AddIdentifier(absl::string_view customer_id,
+                                                                  const NormalizedIdentifier& id,
+                                                                  const ChangeContext& context) {
+  return RunInTransaction<v1::Identifier>(
+      *pool_, [&](sql::Connection& conn) -> absl::StatusOr<v1::Identifier> {
+        auto row = LockActive(conn, *key_, customer_id);
+        if (!row.ok()) return row.status();
+        auto inserted = rows::InsertIdentifier(conn, *key_, customer_id, id, context.source,
+                                               context.now);
+        if (!inserted.ok()) return inserted.status();
+        if (*inserted) {
+          rows::InsertHistory(conn, *key_, customer_id, rows::IdentifierField(id), "", id.value,
+                              context);
+          rows::WriteCustomer(conn, *key_, *row, context.now);
+        }
+        for (v1::Identifier& held : rows::ReadIdentifiers(conn, *key_, customer_id)) {
+          if (held.type() == id.type && held.namespace_() == id.ns &&
+              (held.value() == id.value || id.type == v1::IDENTIFIER_TYPE_NATIONAL_ID)) {
+            return held;
+          }
+        }
+        return absl::InternalError("added identifier not found");
+      });
+}
+
+absl::Status MysqlIdentifyStore::RemoveIdentifier(absl::string_view customer_id,
+                                                  const NormalizedIdentifier& id,
+                                                  const ChangeContext& context) {
+  return RunInTransaction(*pool_, [&](sql::Connection& conn) -> absl::Status {
+    auto row = LockActive(conn, *key_, customer_id);
+    if (!row.ok()) return row.status();
+    auto remove = Prepare(conn,
+                          "DELETE FROM customer_identifiers WHERE lookup_hash = ? "
+                          "AND customer_id = ?");
+    std::istringstream hash(key_->Hash("identifier", id.IndexText()));
+    remove->setBlob(1, &hash);
+    remove->setString(2, std::string(customer_id));
+    if (remove->executeUpdate() == 0) {
+      return Error(absl::StatusCode::kNotFound, "IDENTIFIER_NOT_FOUND",
+                   absl::StrCat("customer ", customer_id, " holds no such ",
+                                v1::IdentifierType_Name(id.type)),
+                   {{"customer_id", std::string(customer_id)}});
+    }
+    rows::InsertHistory(conn, *key_, customer_id, rows::IdentifierField(id), id.value, "",
+                        context);
+    rows::WriteCustomer(conn, *key_, *row, context.now);
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<v1::Customer> MysqlIdentifyStore::LookupCustomer(const NormalizedIdentifier& id) {
   return RunWithConnection<v1::Customer>(
       *pool_, [&](sql::Connection& conn) -> absl::StatusOr<v1::Customer> {
-        auto query = Prepare(conn,
-                             "SELECT kind, category, display_name, lifecycle_status, version, "
-                             "created_at, updated_at FROM customers WHERE customer_id = ?");
-        query->setString(1, std::string(customer_id));
+        auto query =
+            Prepare(conn, "SELECT customer_id FROM customer_identifiers WHERE lookup_hash = ?");
+        std::istringstream hash(key_->Hash("identifier", id.IndexText()));
+        query->setBlob(1, &hash);
         std::unique_ptr<sql::ResultSet> rs(query->executeQuery());
         if (!rs->next()) {
-          return Error(absl::StatusCode::kNotFound, "CUSTOMER_NOT_FOUND",
-                       absl::StrCat("customer ", customer_id, " does not exist"),
-                       {{"customer_id", std::string(customer_id)}});
+          return Error(absl::StatusCode::kNotFound, "IDENTIFIER_NOT_FOUND",
+                       absl::StrCat("no customer holds this ", v1::IdentifierType_Name(id.type)),
+                       {{"identifier_type", v1::IdentifierType_Name(id.type)}});
         }
-        v1::Customer c;
-        c.set_customer_id(std::string(customer_id));
-        c.set_kind(static_cast<v1::CustomerKind>(rs->getInt(1)));
-        c.set_category(static_cast<v1::CustomerCategory>(rs->getInt(2)));
-        c.set_display_name(rs->getString(3));
-        c.set_lifecycle_status(static_cast<v1::LifecycleStatus>(rs->getInt(4)));
-        c.set_etag(absl::StrCat(rs->getInt64(5)));
-        ToProtoTimestamp(FromSqlDatetime(rs->getString(6)), c.mutable_create_time());
-        ToProtoTimestamp(FromSqlDatetime(rs->getString(7)), c.mutable_update_time());
-        return c;
+        auto found = rows::ReadLiveCustomer(conn, *key_, std::string(rs->getString(1)), false);
+        if (!found.ok()) return found.status();
+        return found->customer;
       });
+}
+
+absl::StatusOr<std::vector<HistoryRow>> MysqlIdentifyStore::GetHistory(
+    absl::string_view customer_id, int64_t before_entry, int limit) {
+  return RunWithConnection<std::vector<HistoryRow>>(
+      *pool_, [&](sql::Connection& conn) -> absl::StatusOr<std::vector<HistoryRow>> {
+        auto exists = rows::ReadCustomer(conn, *key_, customer_id, false);
+        if (!exists.ok()) return exists.status();
+        if (!exists->has_value()) return rows::CustomerNotFound(customer_id);
+        auto query = Prepare(conn,
+                             "SELECT entry_id, field, old_sealed, new_sealed, channel, "
+                             "source_system, actor, reason, changed_at FROM customer_history "
+                             "WHERE customer_id = ? AND entry_id < ? "
+                             "ORDER BY entry_id DESC LIMIT ?");
+        query->setString(1, std::string(customer_id));
+        query->setInt64(2, before_entry == 0 ? INT64_MAX : before_entry);
+        query->setInt(3, limit);
+        std::unique_ptr<sql::ResultSet> rs(query->executeQuery());
+        std::vector<HistoryRow> out;
+        while (rs->next()) {
+          HistoryRow& row = out.emplace_back();
+          row.entry_id = rs->getInt64(1);
+          v1::HistoryEntry& e = row.entry;
+          e.set_field(rs->getString(2));
+          const std::string context = absl::StrCat(customer_id, "|", e.field());
+          auto old_value = key_->Open(std::string(rs->getString(3)), context);
+          auto new_value = key_->Open(std::string(rs->getString(4)), context);
+          if (!old_value.ok()) return old_value.status();
+          if (!new_value.ok()) return new_value.status();
+          e.set_old_value(*old_value);
+          e.set_new_value(*new_value);
+          e.mutable_source()->set_channel(static_cast<v1::CollectionChannel>(rs->getInt(5)));
+          e.mutable_source()->set_system(rs->getString(6));
+          e.mutable_source()->set_actor(rs->getString(7));
+          e.set_reason(rs->getString(8));
+          ToProtoTimestamp(FromSqlDatetime(rs->getString(9)), e.mutable_change_time());
+        }
+        return out;
+      });
+}
+
+absl::StatusOr<v1::Customer> MysqlIdentifyStore::SetLifecycleStatus(
+    absl::string_view customer_id, v1::LifecycleStatus status, const ChangeContext& context) {
+  return RunInTransaction<v1::Customer>(
+      *pool_, [&](sql::Connection& conn) -> absl::StatusOr<v1::Customer> {
+        auto row = LockActive(conn, *key_, customer_id);
+        if (!row.ok()) return row.status();
+        const v1::LifecycleStatus old_status = row->customer.lifecycle_status();
+        if (old_status != status) {
+          row->customer.set_lifecycle_status(status);
+          rows::WriteCustomer(conn, *key_, *row, context.now);
+          rows::InsertHistory(conn, *key_, customer_id, "lifecycle_status",
+                              v1::LifecycleStatus_Name(old_status),
+                              v1::LifecycleStatus_Name(status), context);
+        }
+        auto found = rows::ReadLiveCustomer(conn, *key_, customer_id, false);
+        if (!found.ok()) return found.status();
+        return found->customer;
+      });
+}
+
+absl::StatusOr<v1::Contact> MysqlIdentifyStore::RecordContact(const RequestKey& key,
+                                                              const v1::Contact& contact) {
+  return RunIdempotent<v1::Contact>(
+      *pool_, *clock_, key, [&](sql::Connection& conn) -> absl::StatusOr<v1::Contact> {
+        auto customer = rows::ReadLiveCustomer(conn, *key_, contact.customer_id(), false);
+        if (!customer.ok()) return customer.status();
+        v1::Contact stored = contact;
+        stored.set_customer_id(customer->customer.customer_id());
+        auto insert = Prepare(conn,
+                              "INSERT INTO customer_contacts (contact_id, customer_id, channel, "
+                              "kind, contact_time, reference, note, created_at) "
+                              "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+        insert->setString(1, stored.contact_id());
+        insert->setString(2, stored.customer_id());
+        insert->setInt(3, stored.channel());
+        insert->setString(4, stored.kind());
+        insert->setString(5, ToSqlDatetime(FromProtoTimestamp(stored.contact_time())));
+        insert->setString(6, stored.reference());
+        insert->setString(7, stored.note());
+        insert->setString(8, ToSqlDatetime(clock_->Now()));
+        insert->executeUpdate();
+        return stored;
+      });
+}
+
+absl::StatusOr<std::vector<v1::Contact>> MysqlIdentifyStore::ListContacts(
+    absl::string_view customer_id, absl::string_view before, int limit) {
+  return RunWithConnection<std::vector<v1::Contact>>(
+      *pool_, [&](sql::Connection& conn) -> absl::StatusOr<std::vector<v1::Contact>> {
+        auto found = rows::ReadLiveCustomer(conn, *key_, customer_id, false);
+        if (!found.ok()) return found.status();
+        std::pair<std::string, std::string> cursor = {"9999-12-31 23:59:59.999999",
+                                                      "~"};
+        if (!before.empty()) cursor = absl::StrSplit(before, absl::MaxSplits('|', 1));
+        auto query = Prepare(conn,
+                             "SELECT contact_id, customer_id, channel, kind, contact_time, "
+                             "reference, note FROM customer_contacts WHERE customer_id = ? "
+                             "AND (contact_time, contact_id) < (?, ?) "
+                             "ORDER BY contact_time DESC, contact_id DESC LIMIT ?");
+        query->setString(1, found->customer.customer_id());
+        query->setString(2, cursor.first);
+        query->setString(3, cursor.second);
+        query->setInt(4, limit);
+        std::unique_ptr<sql::ResultSet> rs(query->executeQuery());
+        std::vector<v1::Contact> out;
+        while (rs->next()) out.push_back(ReadContact(*rs));
+        return out;
+      });
+}
+
+absl::Status MysqlIdentifyStore::AuditAccess(absl::string_view principal, absl::string_view peer,
+                                             absl::string_view method,
+                                             absl::string_view customer_id) {
+  return RunWithConnection(*pool_, [&](sql::Connection& conn) -> absl::Status {
+    auto insert = Prepare(conn,
+                          "INSERT INTO access_audit (accessed_at, principal, peer, method, "
+                          "customer_id) VALUES (?, ?, ?, ?, ?)");
+    insert->setString(1, ToSqlDatetime(clock_->Now()));
+    insert->setString(2, std::string(principal).substr(0, 200));
+    insert->setString(3, std::string(peer).substr(0, 200));
+    insert->setString(4, std::string(method));
+    insert->setString(5, std::string(customer_id));
+    insert->executeUpdate();
+    return absl::OkStatus();
+  });
 }
 
 }  // namespace crm::identify

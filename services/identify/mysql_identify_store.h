@@ -1,8 +1,10 @@
 #ifndef CRM_SERVICES_IDENTIFY_MYSQL_IDENTIFY_STORE_H_
 #define CRM_SERVICES_IDENTIFY_MYSQL_IDENTIFY_STORE_H_
 
-#include "absl/strings/string_view.h"
+#include <vector>
+
 #include "common/clock.h"
+#include "common/data_key.h"
 #include "common/migrator.h"
 #include "common/mysql_pool.h"
 #include "services/identify/identify_store.h"
@@ -14,15 +16,41 @@ const std::vector<MigrationFile>& Migrations();
 
 class MysqlIdentifyStore final : public IdentifyStore {
  public:
-  MysqlIdentifyStore(MysqlPool* pool, const Clock* clock) : pool_(pool), clock_(clock) {}
+  MysqlIdentifyStore(MysqlPool* pool, const Clock* clock, const DataKey* key)
+      : pool_(pool), clock_(clock), key_(key) {}
 
   absl::StatusOr<v1::Customer> CreateCustomer(const RequestKey& key,
-                                              const v1::Customer& customer) override;
-  absl::StatusOr<v1::Customer> GetCustomer(absl::string_view customer_id) override;
+                                              const NewCustomer& customer) override;
+  absl::StatusOr<FoundCustomer> GetCustomer(absl::string_view customer_id) override;
+  absl::StatusOr<v1::Customer> UpdateCustomer(
+      const RequestKey& key, absl::string_view customer_id, absl::string_view etag,
+      const ChangeContext& context, absl::FunctionRef<absl::Status(v1::Customer&)> mutate) override;
+  absl::StatusOr<std::vector<v1::Customer>> ListCustomers(const CustomerFilter& filter,
+                                                          absl::string_view after_id,
+                                                          int limit) override;
+  absl::StatusOr<v1::Identifier> AddIdentifier(absl::string_view customer_id,
+                                               const NormalizedIdentifier& id,
+                                               const ChangeContext& context) override;
+  absl::Status RemoveIdentifier(absl::string_view customer_id, const NormalizedIdentifier& id,
+                                const ChangeContext& context) override;
+  absl::StatusOr<v1::Customer> LookupCustomer(const NormalizedIdentifier& id) override;
+  absl::StatusOr<std::vector<HistoryRow>> GetHistory(absl::string_view customer_id,
+                                                     int64_t before_entry, int limit) override;
+  absl::StatusOr<v1::Customer> SetLifecycleStatus(absl::string_view customer_id,
+                                                  v1::LifecycleStatus status,
+                                                  const ChangeContext& context) override;
+  absl::StatusOr<v1::Contact> RecordContact(const RequestKey& key,
+                                            const v1::Contact& contact) override;
+  absl::StatusOr<std::vector<v1::Contact>> ListContacts(absl::string_view customer_id,
+                                                        absl::string_view before,
+                                                        int limit) override;
+  absl::Status AuditAccess(absl::string_view principal, absl::string_view peer,
+                           absl::string_view method, absl::string_view customer_id) override;
 
  private:
   MysqlPool* pool_;
   const Clock* clock_;
+  const DataKey* key_;
 };
 
 }  // namespace crm::identify

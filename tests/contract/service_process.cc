@@ -29,6 +29,9 @@ ServiceProcess::ServiceProcess(const std::string& service, bool migrate,
       absl::StrCat("--db_password_file=", db_.app_password_file()),
       "--readiness_interval=200ms",
   };
+  if (service == "identify") {
+    argv.push_back(absl::StrCat("--data_key_file=", WriteTestDataKeyFile()));
+  }
   argv.insert(argv.end(), extra_flags.begin(), extra_flags.end());
   process_ = std::make_unique<Subprocess>(
       argv, absl::StrCat(::testing::TempDir(), "/", service, "-", port_, ".log"));

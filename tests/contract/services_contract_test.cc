@@ -58,8 +58,12 @@ TEST(IdentifyContractTest, CreateGetReplayAndErrors) {
   get.set_customer_id(created.customer().customer_id());
   identify::v1::GetCustomerResponse got;
   ASSERT_TRUE(stub->GetCustomer(Context().get(), get, &got).ok());
-  EXPECT_EQ(got.customer().display_name(), "韩梅梅");
+  EXPECT_EQ(got.customer().display_name(), "韩**");  // masked by default
   EXPECT_EQ(got.customer().lifecycle_status(), identify::v1::LIFECYCLE_STATUS_POTENTIAL);
+  get.set_view(identify::v1::CUSTOMER_VIEW_FULL);
+  ExpectError(stub->GetCustomer(Context().get(), get, &got), grpc::StatusCode::PERMISSION_DENIED,
+              "FULL_VIEW_NOT_ALLOWED", "identify.crm");
+  get.clear_view();
 
   get.set_customer_id("01ARZ3NDEKTSV4RRFFQ69G5FAV");
   ExpectError(stub->GetCustomer(Context().get(), get, &got), grpc::StatusCode::NOT_FOUND,

@@ -17,8 +17,8 @@ using testing::TestDatabase;
 class IdempotencyTest : public ::testing::Test {
  protected:
   IdempotencyTest()
-      : db_(identify::Migrations()), pool_(db_.AppConfig()), store_(&pool_, &clock_),
-        service_(&store_, &clock_, &ids_) {}
+      : db_(identify::Migrations()), pool_(db_.AppConfig()), store_(&pool_, &clock_, &key_),
+        service_(&store_, &clock_, &ids_, {}) {}
 
   static identify::v1::CreateCustomerRequest Request(const std::string& request_id,
                                                      const std::string& name) {
@@ -34,6 +34,7 @@ class IdempotencyTest : public ::testing::Test {
   MysqlPool pool_;
   FakeClock clock_{absl::FromUnixSeconds(1'800'000'000)};
   IdGenerator ids_{&clock_};
+  DataKey key_ = testing::TestDataKey();
   identify::MysqlIdentifyStore store_;
   identify::IdentifyService service_;
 };

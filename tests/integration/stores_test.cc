@@ -22,21 +22,30 @@ class StoresTest : public ::testing::Test {
 TEST_F(StoresTest, IdentifyRoundTripsACustomer) {
   TestDatabase db(identify::Migrations());
   MysqlPool pool(db.AppConfig());
-  identify::MysqlIdentifyStore store(&pool, &clock_);
-  identify::v1::Customer c;
+  const DataKey key = testing::TestDataKey();
+  identify::MysqlIdentifyStore store(&pool, &clock_, &key);
+  identify::NewCustomer input;
+  identify::v1::Customer& c = input.customer;
   c.set_customer_id(ids_.Next());
   c.set_kind(identify::v1::CUSTOMER_KIND_ORGANIZATION);
   c.set_category(identify::v1::CUSTOMER_CATEGORY_PUBLIC_INTEREST);
   c.set_display_name("市工商联 Chamber");
+  c.mutable_organization()->set_industry("association");
   c.set_lifecycle_status(identify::v1::LIFECYCLE_STATUS_TARGET);
+  c.set_state(identify::v1::CUSTOMER_STATE_ACTIVE);
   c.mutable_create_time()->set_seconds(1'800'000'000);
   c.mutable_create_time()->set_nanos(123'456'000);
   *c.mutable_update_time() = c.create_time();
   c.set_etag("1");
-  ASSERT_TRUE(store.CreateCustomer({"CreateCustomer", "", ""}, c).ok());
+  input.source.set_channel(identify::v1::COLLECTION_CHANNEL_BUSINESS_REGISTRY);
+  ASSERT_TRUE(store.CreateCustomer({"CreateCustomer", "", ""}, input).ok());
   auto got = store.GetCustomer(c.customer_id());
   ASSERT_TRUE(got.ok()) << got.status();
-  EXPECT_EQ(got->SerializeAsString(), c.SerializeAsString());
+  EXPECT_EQ(got->customer.SerializeAsString(), c.SerializeAsString());
+  // Personal data is sealed at rest: the name is nowhere in clear.
+  EXPECT_EQ(db.Query("SELECT COUNT(*) FROM customers WHERE display_name IS NULL "
+                     "AND INSTR(sealed_data, 'Chamber') = 0"),
+            "1");
   auto missing = store.GetCustomer(ids_.Next());
   EXPECT_EQ(missing.status().code(), absl::StatusCode::kNotFound);
   EXPECT_EQ(ReasonOf(missing.status()), "CUSTOMER_NOT_FOUND");

@@ -1,9 +1,13 @@
 #include "tests/support/test_database.h"
 
+#include <openssl/rand.h>
+#include <sys/stat.h>
+
 #include <cstdlib>
 #include <fstream>
 #include <random>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "common/mysql_pool.h"
 #include "cppconn/driver.h"
@@ -111,6 +115,27 @@ std::string TestDatabase::Query(const std::string& sql) const {
   std::unique_ptr<sql::Statement> stmt(conn->createStatement());
   std::unique_ptr<sql::ResultSet> rs(stmt->executeQuery(sql));
   return rs->next() ? std::string(rs->getString(1)) : "";
+}
+
+namespace {
+
+std::string RandomHexKey() {
+  unsigned char bytes[32];
+  RAND_bytes(bytes, sizeof(bytes));
+  return absl::BytesToHexString(
+      absl::string_view(reinterpret_cast<const char*>(bytes), sizeof(bytes)));
+}
+
+}  // namespace
+
+DataKey TestDataKey() { return *DataKey::FromHex(RandomHexKey()); }
+
+std::string WriteTestDataKeyFile() {
+  const std::string path =
+      absl::StrCat(::testing::TempDir(), "/data-key-", RandomHexKey().substr(0, 12));
+  std::ofstream(path) << RandomHexKey() << "\n";
+  chmod(path.c_str(), 0600);
+  return path;
 }
 
 }  // namespace crm::testing

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "common/data_key.h"
 #include "common/db_config.h"
 #include "common/migrator.h"
 #include "cppconn/connection.h"
@@ -43,6 +44,11 @@ class TestDatabase {
   std::string password_;
   std::string password_file_;
 };
+
+// A fresh random data key, and the same written to a mode-600 file in the
+// test's temporary directory (for --data_key_file).
+DataKey TestDataKey();
+std::string WriteTestDataKeyFile();
 
 }  // namespace crm::testing
 

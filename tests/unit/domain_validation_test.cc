@@ -1,31 +1,13 @@
 // Domain rules of the four services, over in-memory stores: what each
 // service accepts, fills in and refuses before anything reaches a database.
-#include <map>
-
 #include "common/errors.h"
 #include "gtest/gtest.h"
 #include "services/complaints/complaints_service.h"
-#include "services/identify/identify_service.h"
 #include "services/loyalty/loyalty_service.h"
 #include "services/segment/segment_service.h"
 
 namespace crm {
 namespace {
-
-class MemoryIdentifyStore : public identify::IdentifyStore {
- public:
-  absl::StatusOr<identify::v1::Customer> CreateCustomer(
-      const RequestKey&, const identify::v1::Customer& c) override {
-    customers[c.customer_id()] = c;
-    return c;
-  }
-  absl::StatusOr<identify::v1::Customer> GetCustomer(absl::string_view id) override {
-    auto it = customers.find(std::string(id));
-    if (it == customers.end()) return Error(absl::StatusCode::kNotFound, "CUSTOMER_NOT_FOUND", "");
-    return it->second;
-  }
-  std::map<std::string, identify::v1::Customer> customers;
-};
 
 class ServicesTest : public ::testing::Test {
  protected:
@@ -37,55 +19,6 @@ void ExpectInvalidField(const absl::Status& s, const std::string& field) {
   EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << s;
   EXPECT_EQ(ReasonOf(s), "INVALID_FIELD");
   EXPECT_EQ(MetadataOf(s)["field"], field);
-}
-
-TEST_F(ServicesTest, CreateCustomerFillsServerFields) {
-  MemoryIdentifyStore store;
-  identify::IdentifyService service(&store, &clock_, &ids_);
-  identify::v1::CreateCustomerRequest req;
-  req.set_request_id("r1");
-  req.mutable_customer()->set_kind(identify::v1::CUSTOMER_KIND_PERSON);
-  req.mutable_customer()->set_category(identify::v1::CUSTOMER_CATEGORY_CONSUMER);
-  req.mutable_customer()->set_display_name("  李雷 ");
-  req.mutable_customer()->set_customer_id("ignored");
-  auto created = service.CreateCustomer(req);
-  ASSERT_TRUE(created.ok()) << created.status();
-  const auto& c = created->customer();
-  EXPECT_TRUE(IsValidId(c.customer_id()));
-  EXPECT_EQ(c.display_name(), "李雷");
-  EXPECT_EQ(c.lifecycle_status(), identify::v1::LIFECYCLE_STATUS_POTENTIAL);
-  EXPECT_EQ(c.create_time().seconds(), 1'800'000'000);
-  EXPECT_EQ(c.etag(), "1");
-}
-
-TEST_F(ServicesTest, CreateCustomerRefusesBadInput) {
-  MemoryIdentifyStore store;
-  identify::IdentifyService service(&store, &clock_, &ids_);
-  identify::v1::CreateCustomerRequest req;
-  req.mutable_customer()->set_category(identify::v1::CUSTOMER_CATEGORY_CONSUMER);
-  req.mutable_customer()->set_display_name("x");
-  ExpectInvalidField(service.CreateCustomer(req).status(), "customer.kind");
-  req.mutable_customer()->set_kind(static_cast<identify::v1::CustomerKind>(42));
-  ExpectInvalidField(service.CreateCustomer(req).status(), "customer.kind");
-  req.mutable_customer()->set_kind(identify::v1::CUSTOMER_KIND_ORGANIZATION);
-  req.mutable_customer()->set_display_name(std::string(201, 'x'));
-  ExpectInvalidField(service.CreateCustomer(req).status(), "customer.display_name");
-  req.mutable_customer()->set_display_name("ok");
-  req.set_request_id(std::string(65, 'r'));
-  ExpectInvalidField(service.CreateCustomer(req).status(), "request_id");
-  req.set_request_id("has space");
-  ExpectInvalidField(service.CreateCustomer(req).status(), "request_id");
-  EXPECT_TRUE(store.customers.empty());
-}
-
-TEST_F(ServicesTest, GetCustomerChecksTheIdShapeBeforeTheStore) {
-  MemoryIdentifyStore store;
-  identify::IdentifyService service(&store, &clock_, &ids_);
-  identify::v1::GetCustomerRequest req;
-  req.set_customer_id("nope");
-  ExpectInvalidField(service.GetCustomer(req).status(), "customer_id");
-  req.set_customer_id(ids_.Next());
-  EXPECT_EQ(ReasonOf(service.GetCustomer(req).status()), "CUSTOMER_NOT_FOUND");
 }
 
 class NullLoyaltyStore : public loyalty::LoyaltyStore {

@@ -1,0 +1,25 @@
+#ifndef CRM_COMMON_PAGING_H_
+#define CRM_COMMON_PAGING_H_
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+
+namespace crm {
+
+// AIP-158 paging. A page token carries the cursor of the last item returned
+// and a fingerprint of the request's filters, so a token used with other
+// filters is refused (INVALID_ARGUMENT / INVALID_PAGE_TOKEN). Tokens are
+// opaque to callers but not secret.
+std::string EncodePageToken(absl::string_view cursor, absl::string_view filter_fingerprint);
+// "" for an empty token (the first page).
+absl::StatusOr<std::string> DecodePageToken(absl::string_view token,
+                                            absl::string_view filter_fingerprint);
+
+// 0 -> default_size; 1..max_size as is; anything else INVALID_ARGUMENT.
+absl::StatusOr<int> PageSize(int requested, int default_size, int max_size);
+
+}  // namespace crm
+
+#endif  // CRM_COMMON_PAGING_H_

@@ -1,0 +1,230 @@
+#include "services/identify/customer_rows.h"
+
+#include <memory>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "common/errors.h"
+#include "common/sql_util.h"
+#include "cppconn/exception.h"
+
+namespace crm::identify::rows {
+namespace {
+
+constexpr absl::string_view kIdentifierDomain = "identifier";
+
+// The personal part of a customer, which is what gets sealed.
+std::string PersonalData(const v1::Customer& c) {
+  v1::Customer data;
+  data.set_display_name(c.display_name());
+  if (c.has_person()) *data.mutable_person() = c.person();
+  if (c.has_organization()) *data.mutable_organization() = c.organization();
+  if (c.has_address()) *data.mutable_address() = c.address();
+  *data.mutable_attributes() = c.attributes();
+  return data.SerializeAsString();
+}
+
+std::string IdentifierContext(const NormalizedIdentifier& id) {
+  return absl::StrCat("identifier|", static_cast<int>(id.type), "|", id.ns);
+}
+
+}  // namespace
+
+absl::Status CustomerNotFound(absl::string_view customer_id) {
+  return Error(absl::StatusCode::kNotFound, "CUSTOMER_NOT_FOUND",
+               absl::StrCat("customer ", customer_id, " does not exist"),
+               {{"customer_id", std::string(customer_id)}});
+}
+
+absl::StatusOr<std::optional<CustomerRow>> ReadCustomer(sql::Connection& conn, const DataKey& key,
+                                                        absl::string_view customer_id,
+                                                        bool for_update) {
+  auto query = Prepare(conn, absl::StrCat(
+                                 "SELECT kind, category, display_name, lifecycle_status, version, "
+                                 "created_at, updated_at, sealed_data, state, merged_into "
+                                 "FROM customers WHERE customer_id = ?",
+                                 for_update ? " FOR UPDATE" : ""));
+  query->setString(1, std::string(customer_id));
+  std::unique_ptr<sql::ResultSet> rs(query->executeQuery());
+  if (!rs->next()) return std::nullopt;
+  CustomerRow row;
+  v1::Customer& c = row.customer;
+  if (!rs->isNull(8)) {
+    auto data = key.Open(std::string(rs->getString(8)), customer_id);
+    if (!data.ok()) return data.status();
+    c.ParseFromString(*data);
+  } else {
+    c.set_display_name(rs->getString(3));
+  }
+  c.set_customer_id(std::string(customer_id));
+  c.set_kind(static_cast<v1::CustomerKind>(rs->getInt(1)));
+  c.set_category(static_cast<v1::CustomerCategory>(rs->getInt(2)));
+  c.set_lifecycle_status(static_cast<v1::LifecycleStatus>(rs->getInt(4)));
+  row.version = rs->getInt64(5);
+  c.set_etag(absl::StrCat(row.version));
+  ToProtoTimestamp(FromSqlDatetime(rs->getString(6)), c.mutable_create_time());
+  ToProtoTimestamp(FromSqlDatetime(rs->getString(7)), c.mutable_update_time());
+  c.set_state(static_cast<v1::CustomerState>(rs->getInt(9)));
+  if (!rs->isNull(10)) row.merged_into = rs->getString(10);
+  return row;
+}
+
+absl::StatusOr<FoundCustomer> ReadLiveCustomer(sql::Connection& conn, const DataKey& key,
+                                               absl::string_view customer_id, bool for_update) {
+  std::string id(customer_id);
+  for (int hop = 0; hop < 32; ++hop) {
+    auto row = ReadCustomer(conn, key, id, for_update);
+    if (!row.ok()) return row.status();
+    if (!row->has_value()) return CustomerNotFound(customer_id);
+    if ((*row)->customer.state() != v1::CUSTOMER_STATE_MERGED) {
+      FoundCustomer found;
+      found.customer = std::move((*row)->customer);
+      *found.customer.mutable_identifiers() = {};
+      for (auto& identifier : ReadIdentifiers(conn, key, id)) {
+        *found.customer.add_identifiers() = std::move(identifier);
+      }
+      if (id != customer_id) found.redirected_from = std::string(customer_id);
+      return found;
+    }
+    id = (*row)->merged_into;
+  }
+  return absl::InternalError(absl::StrCat("merge redirects of ", customer_id, " form a loop"));
+}
+
+void InsertCustomer(sql::Connection& conn, const DataKey& key, const v1::Customer& c) {
+  auto insert = Prepare(conn,
+                        "INSERT INTO customers (customer_id, kind, category, display_name, "
+                        "lifecycle_status, version, created_at, updated_at, sealed_data, state) "
+                        "VALUES (?, ?, ?, NULL, ?, 1, ?, ?, ?, ?)");
+  std::istringstream sealed(key.Seal(PersonalData(c), c.customer_id()));
+  insert->setString(1, c.customer_id());
+  insert->setInt(2, c.kind());
+  insert->setInt(3, c.category());
+  insert->setInt(4, c.lifecycle_status());
+  insert->setString(5, ToSqlDatetime(FromProtoTimestamp(c.create_time())));
+  insert->setString(6, ToSqlDatetime(FromProtoTimestamp(c.update_time())));
+  insert->setBlob(7, &sealed);
+  insert->setInt(8, v1::CUSTOMER_STATE_ACTIVE);
+  insert->executeUpdate();
+}
+
+void WriteCustomer(sql::Connection& conn, const DataKey& key, const CustomerRow& row,
+                   absl::Time now) {
+  const v1::Customer& c = row.customer;
+  auto update = Prepare(conn,
+                        "UPDATE customers SET category = ?, display_name = NULL, "
+                        "lifecycle_status = ?, sealed_data = ?, state = ?, merged_into = ?, "
+                        "version = version + 1, updated_at = ? WHERE customer_id = ?");
+  std::istringstream sealed(key.Seal(PersonalData(c), c.customer_id()));
+  update->setInt(1, c.category());
+  update->setInt(2, c.lifecycle_status());
+  update->setBlob(3, &sealed);
+  update->setInt(4, c.state());
+  if (row.merged_into.empty()) {
+    update->setNull(5, 0);
+  } else {
+    update->setString(5, row.merged_into);
+  }
+  update->setString(6, ToSqlDatetime(now));
+  update->setString(7, c.customer_id());
+  update->executeUpdate();
+}
+
+std::vector<v1::Identifier> ReadIdentifiers(sql::Connection& conn, const DataKey& key,
+                                            absl::string_view customer_id) {
+  auto query = Prepare(conn,
+                       "SELECT type, namespace, sealed_value, channel, source_system, actor, "
+                       "created_at FROM customer_identifiers WHERE customer_id = ? "
+                       "ORDER BY type, created_at, lookup_hash");
+  query->setString(1, std::string(customer_id));
+  std::unique_ptr<sql::ResultSet> rs(query->executeQuery());
+  std::vector<v1::Identifier> out;
+  while (rs->next()) {
+    v1::Identifier& id = out.emplace_back();
+    id.set_type(static_cast<v1::IdentifierType>(rs->getInt(1)));
+    id.set_namespace_(rs->getString(2));
+    if (!rs->isNull(3)) {
+      NormalizedIdentifier n{id.type(), id.namespace_(), ""};
+      auto value = key.Open(std::string(rs->getString(3)), IdentifierContext(n));
+      if (value.ok()) id.set_value(*value);
+    }
+    id.mutable_source()->set_channel(static_cast<v1::CollectionChannel>(rs->getInt(4)));
+    id.mutable_source()->set_system(rs->getString(5));
+    id.mutable_source()->set_actor(rs->getString(6));
+    ToProtoTimestamp(FromSqlDatetime(rs->getString(7)), id.mutable_create_time());
+  }
+  return out;
+}
+
+std::string IdentifierOwner(sql::Connection& conn, const DataKey& key,
+                            const NormalizedIdentifier& id) {
+  auto query = Prepare(conn, "SELECT customer_id FROM customer_identifiers WHERE lookup_hash = ? "
+                             "LOCK IN SHARE MODE");
+  std::istringstream hash(key.Hash(kIdentifierDomain, id.IndexText()));
+  query->setBlob(1, &hash);
+  std::unique_ptr<sql::ResultSet> rs(query->executeQuery());
+  return rs->next() ? std::string(rs->getString(1)) : "";
+}
+
+absl::StatusOr<bool> InsertIdentifier(sql::Connection& conn, const DataKey& key,
+                                      absl::string_view customer_id,
+                                      const NormalizedIdentifier& id, const v1::Source& source,
+                                      absl::Time now) {
+  auto insert = Prepare(conn,
+                        "INSERT IGNORE INTO customer_identifiers (lookup_hash, customer_id, type, "
+                        "namespace, sealed_value, channel, source_system, actor, created_at) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  std::istringstream hash(key.Hash(kIdentifierDomain, id.IndexText()));
+  std::istringstream sealed(key.Seal(id.value, IdentifierContext(id)));
+  insert->setBlob(1, &hash);
+  insert->setString(2, std::string(customer_id));
+  insert->setInt(3, id.type);
+  insert->setString(4, id.ns);
+  if (id.type == v1::IDENTIFIER_TYPE_NATIONAL_ID) {
+    insert->setNull(5, 0);
+  } else {
+    insert->setBlob(5, &sealed);
+  }
+  insert->setInt(6, source.channel());
+  insert->setString(7, source.system());
+  insert->setString(8, source.actor());
+  insert->setString(9, ToSqlDatetime(now));
+  if (insert->executeUpdate() == 1) return true;
+  const std::string owner = IdentifierOwner(conn, key, id);
+  if (owner == customer_id) return false;
+  return Error(absl::StatusCode::kAlreadyExists, "IDENTIFIER_TAKEN",
+               absl::StrCat("another customer already holds this ",
+                            v1::IdentifierType_Name(id.type)),
+               {{"identifier_type", v1::IdentifierType_Name(id.type)}});
+}
+
+void InsertHistory(sql::Connection& conn, const DataKey& key, absl::string_view customer_id,
+                   absl::string_view field, absl::string_view old_value,
+                   absl::string_view new_value, const ChangeContext& context) {
+  auto insert = Prepare(conn,
+                        "INSERT INTO customer_history (customer_id, field, old_sealed, new_sealed, "
+                        "channel, source_system, actor, reason, changed_at) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  const std::string context_text = absl::StrCat(customer_id, "|", field);
+  std::istringstream old_sealed(key.Seal(old_value, context_text));
+  std::istringstream new_sealed(key.Seal(new_value, context_text));
+  insert->setString(1, std::string(customer_id));
+  insert->setString(2, std::string(field));
+  insert->setBlob(3, &old_sealed);
+  insert->setBlob(4, &new_sealed);
+  insert->setInt(5, context.source.channel());
+  insert->setString(6, context.source.system());
+  insert->setString(7, context.source.actor());
+  insert->setString(8, context.reason);
+  insert->setString(9, ToSqlDatetime(context.now));
+  insert->executeUpdate();
+}
+
+std::string IdentifierField(const NormalizedIdentifier& id) {
+  std::string name(absl::StripPrefix(v1::IdentifierType_Name(id.type), "IDENTIFIER_TYPE_"));
+  return id.ns.empty() ? absl::StrCat("identifiers.", name)
+                       : absl::StrCat("identifiers.", name, ":", id.ns);
+}
+
+}  // namespace crm::identify::rows

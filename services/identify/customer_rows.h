@@ -1,0 +1,66 @@
+#ifndef CRM_SERVICES_IDENTIFY_CUSTOMER_ROWS_H_
+#define CRM_SERVICES_IDENTIFY_CUSTOMER_ROWS_H_
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "common/data_key.h"
+#include "cppconn/connection.h"
+#include "crm/identify/v1/identify.pb.h"
+#include "services/identify/identifier_rules.h"
+#include "services/identify/identify_store.h"
+
+// Row-level reads and writes of the identify schema, inside a caller's
+// transaction. Personal data is sealed with the customer id as context.
+namespace crm::identify::rows {
+
+struct CustomerRow {
+  v1::Customer customer;  // without identifiers
+  std::string merged_into;
+  int64_t version = 0;
+};
+
+// The row of `customer_id`, or nullopt. `for_update` takes a row lock.
+absl::StatusOr<std::optional<CustomerRow>> ReadCustomer(sql::Connection& conn, const DataKey& key,
+                                                        absl::string_view customer_id,
+                                                        bool for_update);
+
+// Follows merge redirects (at most 32) to the surviving customer; NOT_FOUND /
+// CUSTOMER_NOT_FOUND when absent.
+absl::StatusOr<FoundCustomer> ReadLiveCustomer(sql::Connection& conn, const DataKey& key,
+                                               absl::string_view customer_id, bool for_update);
+
+void InsertCustomer(sql::Connection& conn, const DataKey& key, const v1::Customer& customer);
+// Writes data, category, lifecycle, state, merged_into; bumps the version.
+void WriteCustomer(sql::Connection& conn, const DataKey& key, const CustomerRow& row,
+                   absl::Time now);
+
+std::vector<v1::Identifier> ReadIdentifiers(sql::Connection& conn, const DataKey& key,
+                                            absl::string_view customer_id);
+// Inserts the identifier for `customer_id`: true when inserted, false when
+// the customer already held it; ALREADY_EXISTS / IDENTIFIER_TAKEN when
+// another customer does.
+absl::StatusOr<bool> InsertIdentifier(sql::Connection& conn, const DataKey& key,
+                                      absl::string_view customer_id,
+                                      const NormalizedIdentifier& id, const v1::Source& source,
+                                      absl::Time now);
+// The customer holding the identifier, or "".
+std::string IdentifierOwner(sql::Connection& conn, const DataKey& key,
+                            const NormalizedIdentifier& id);
+
+void InsertHistory(sql::Connection& conn, const DataKey& key, absl::string_view customer_id,
+                   absl::string_view field, absl::string_view old_value,
+                   absl::string_view new_value, const ChangeContext& context);
+
+// "PHONE", "EXTERNAL_ID:erp": the history field of an identifier.
+std::string IdentifierField(const NormalizedIdentifier& id);
+
+absl::Status CustomerNotFound(absl::string_view customer_id);
+
+}  // namespace crm::identify::rows
+
+#endif  // CRM_SERVICES_IDENTIFY_CUSTOMER_ROWS_H_
