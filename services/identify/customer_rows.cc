@@ -7,6 +7,7 @@
 #include "absl/strings/strip.h"
 #include "common/errors.h"
 #include "common/sql_util.h"
+#include "services/identify/match_record.h"
 #include "cppconn/exception.h"
 
 namespace crm::identify::rows {
@@ -161,7 +162,7 @@ std::string IdentifierOwner(sql::Connection& conn, const DataKey& key,
                             const NormalizedIdentifier& id) {
   auto query = Prepare(conn, "SELECT customer_id FROM customer_identifiers WHERE lookup_hash = ? "
                              "LOCK IN SHARE MODE");
-  std::istringstream hash(key.Hash(kIdentifierDomain, id.IndexText()));
+  std::istringstream hash(IdentifierHash(key, id));
   query->setBlob(1, &hash);
   std::unique_ptr<sql::ResultSet> rs(query->executeQuery());
   return rs->next() ? std::string(rs->getString(1)) : "";
@@ -175,7 +176,7 @@ absl::StatusOr<bool> InsertIdentifier(sql::Connection& conn, const DataKey& key,
                         "INSERT IGNORE INTO customer_identifiers (lookup_hash, customer_id, type, "
                         "namespace, sealed_value, channel, source_system, actor, created_at) "
                         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
-  std::istringstream hash(key.Hash(kIdentifierDomain, id.IndexText()));
+  std::istringstream hash(IdentifierHash(key, id));
   std::istringstream sealed(key.Seal(id.value, IdentifierContext(id)));
   insert->setBlob(1, &hash);
   insert->setString(2, std::string(customer_id));
@@ -219,6 +220,68 @@ void InsertHistory(sql::Connection& conn, const DataKey& key, absl::string_view 
   insert->setString(8, context.reason);
   insert->setString(9, ToSqlDatetime(context.now));
   insert->executeUpdate();
+}
+
+std::string IdentifierHash(const DataKey& key, const NormalizedIdentifier& id) {
+  return key.Hash(kIdentifierDomain, id.IndexText());
+}
+
+std::string BlockingKeyHash(const DataKey& key, absl::string_view key_text) {
+  return key.Hash("blocking", key_text).substr(0, 8);
+}
+
+std::string MatchRecordContext(absl::string_view customer_id) {
+  return absl::StrCat("match|", customer_id);
+}
+
+absl::Status RefreshMatchIndex(sql::Connection& conn, const DataKey& key,
+                               absl::string_view customer_id) {
+  const std::string id(customer_id);
+  for (const char* sql : {"DELETE FROM blocking_keys WHERE customer_id = ?",
+                          "DELETE FROM match_records WHERE customer_id = ?"}) {
+    auto remove = Prepare(conn, sql);
+    remove->setString(1, id);
+    remove->executeUpdate();
+  }
+  auto row = ReadCustomer(conn, key, id, false);
+  if (!row.ok()) return row.status();
+  if (!row->has_value() || (*row)->customer.state() != v1::CUSTOMER_STATE_ACTIVE) {
+    return absl::OkStatus();
+  }
+  v1::Customer& customer = (*row)->customer;
+  for (auto& identifier : ReadIdentifiers(conn, key, id)) {
+    *customer.add_identifiers() = std::move(identifier);
+  }
+  auto nid = Prepare(conn,
+                     "SELECT lookup_hash FROM customer_identifiers WHERE customer_id = ? "
+                     "AND type = ? ORDER BY created_at LIMIT 1");
+  nid->setString(1, id);
+  nid->setInt(2, v1::IDENTIFIER_TYPE_NATIONAL_ID);
+  std::unique_ptr<sql::ResultSet> rs(nid->executeQuery());
+  const std::string national_id_hash = rs->next() ? std::string(rs->getString(1)) : "";
+  const MatchRecord record = MatchRecordOf(customer, national_id_hash);
+  auto insert = Prepare(conn, "INSERT INTO match_records (customer_id, sealed_record) VALUES (?, ?)");
+  std::istringstream sealed(key.Seal(record.Serialize(), MatchRecordContext(id)));
+  insert->setString(1, id);
+  insert->setBlob(2, &sealed);
+  insert->executeUpdate();
+  std::vector<std::string> keys = BlockingKeys(record);
+  if (keys.empty()) return absl::OkStatus();
+  std::string sql = "INSERT IGNORE INTO blocking_keys (key_hash, customer_id) VALUES ";
+  for (size_t i = 0; i < keys.size(); ++i) absl::StrAppend(&sql, i ? ", " : "", "(?, ?)");
+  auto insert_keys = Prepare(conn, sql);
+  std::vector<std::unique_ptr<std::istringstream>> hashes;
+  for (size_t i = 0; i < keys.size(); ++i) {
+    hashes.push_back(std::make_unique<std::istringstream>(BlockingKeyHash(key, keys[i])));
+    insert_keys->setBlob(static_cast<unsigned>(2 * i + 1), hashes.back().get());
+    insert_keys->setString(static_cast<unsigned>(2 * i + 2), id);
+  }
+  insert_keys->executeUpdate();
+  return absl::OkStatus();
+}
+
+std::string IdentifierHistoryValue(const NormalizedIdentifier& id) {
+  return id.type == v1::IDENTIFIER_TYPE_NATIONAL_ID ? "****" : id.value;
 }
 
 std::string IdentifierField(const NormalizedIdentifier& id) {

@@ -56,10 +56,25 @@ void InsertHistory(sql::Connection& conn, const DataKey& key, absl::string_view 
                    absl::string_view field, absl::string_view old_value,
                    absl::string_view new_value, const ChangeContext& context);
 
+// What the history records as an identifier's value (never a national id).
+std::string IdentifierHistoryValue(const NormalizedIdentifier& id);
+
 // "PHONE", "EXTERNAL_ID:erp": the history field of an identifier.
 std::string IdentifierField(const NormalizedIdentifier& id);
 
 absl::Status CustomerNotFound(absl::string_view customer_id);
+
+// The blind index of an identifier (32 bytes).
+std::string IdentifierHash(const DataKey& key, const NormalizedIdentifier& id);
+// A blocking key as stored (8 bytes of its keyed hash).
+std::string BlockingKeyHash(const DataKey& key, absl::string_view key_text);
+// The sealing context of a customer's match record.
+std::string MatchRecordContext(absl::string_view customer_id);
+
+// Rewrites the match record and blocking keys of `customer_id` from its
+// current data, or removes them when it is no longer active.
+absl::Status RefreshMatchIndex(sql::Connection& conn, const DataKey& key,
+                               absl::string_view customer_id);
 
 }  // namespace crm::identify::rows
 

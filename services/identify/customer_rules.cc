@@ -172,8 +172,11 @@ std::string MaskName(absl::string_view name) {
       ++first;
     }
     const size_t rest = Utf8Length(word.substr(first));
-    words.push_back(absl::StrCat(word.substr(0, first),
-                                 std::string(rest == 0 || rest == std::string::npos ? 1 : rest, '*')));
+    if (rest == 0 || rest == std::string::npos) {
+      words.push_back("*");  // a one-character name shows nothing
+    } else {
+      words.push_back(absl::StrCat(word.substr(0, first), std::string(rest, '*')));
+    }
   }
   return absl::StrJoin(words, " ");
 }

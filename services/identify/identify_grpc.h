@@ -3,6 +3,7 @@
 
 #include "crm/identify/v1/identify.grpc.pb.h"
 #include "services/identify/identify_service.h"
+#include "services/identify/matching_service.h"
 
 namespace crm::identify {
 
@@ -12,8 +13,8 @@ inline constexpr char kErrorDomain[] = "identify.crm";
 class IdentifyGrpc final : public v1::IdentifyService::Service {
  public:
   // `allow_full_view`: whether callers may ask for unmasked personal data.
-  IdentifyGrpc(IdentifyService* service, bool allow_full_view)
-      : service_(service), allow_full_view_(allow_full_view) {}
+  IdentifyGrpc(IdentifyService* customers, MatchingService* matching, bool allow_full_view)
+      : customers_(customers), matching_(matching), allow_full_view_(allow_full_view) {}
 
   grpc::Status CreateCustomer(grpc::ServerContext* context, const v1::CreateCustomerRequest* request,
               v1::CreateCustomerResponse* response) override;
@@ -37,11 +38,30 @@ class IdentifyGrpc final : public v1::IdentifyService::Service {
               v1::RecordContactResponse* response) override;
   grpc::Status ListContacts(grpc::ServerContext* context, const v1::ListContactsRequest* request,
               v1::ListContactsResponse* response) override;
+  grpc::Status ResolveCustomer(grpc::ServerContext* context, const v1::ResolveCustomerRequest* request,
+              v1::ResolveCustomerResponse* response) override;
+  grpc::Status ListMatchReviews(grpc::ServerContext* context, const v1::ListMatchReviewsRequest* request,
+              v1::ListMatchReviewsResponse* response) override;
+  grpc::Status DecideMatchReview(grpc::ServerContext* context, const v1::DecideMatchReviewRequest* request,
+              v1::DecideMatchReviewResponse* response) override;
+  grpc::Status EstimateMatchModel(grpc::ServerContext* context, const v1::EstimateMatchModelRequest* request,
+              v1::EstimateMatchModelResponse* response) override;
+  grpc::Status GetMatchModel(grpc::ServerContext* context, const v1::GetMatchModelRequest* request,
+              v1::GetMatchModelResponse* response) override;
+  grpc::Status MergeCustomers(grpc::ServerContext* context, const v1::MergeCustomersRequest* request,
+              v1::MergeCustomersResponse* response) override;
+  grpc::Status UnmergeCustomers(grpc::ServerContext* context, const v1::UnmergeCustomersRequest* request,
+              v1::UnmergeCustomersResponse* response) override;
+  grpc::Status StartDeduplication(grpc::ServerContext* context, const v1::StartDeduplicationRequest* request,
+              v1::StartDeduplicationResponse* response) override;
+  grpc::Status GetDeduplicationJob(grpc::ServerContext* context, const v1::GetDeduplicationJobRequest* request,
+              v1::GetDeduplicationJobResponse* response) override;
 
  private:
   Caller CallerOf(const grpc::ServerContext& context) const;
 
-  IdentifyService* service_;
+  IdentifyService* customers_;
+  MatchingService* matching_;
   bool allow_full_view_;
 };
 

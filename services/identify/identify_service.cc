@@ -354,10 +354,12 @@ absl::StatusOr<v1::RecordContactResponse> IdentifyService::RecordContact(
   }
   const absl::Time now = clock_->Now();
   if (!contact.has_contact_time()) ToProtoTimestamp(now, contact.mutable_contact_time());
-  const absl::Time when = FromProtoTimestamp(contact.contact_time());
-  if (when < absl::FromUnixSeconds(0) || when > now + absl::Hours(24)) {
+  // Stored with microseconds; a few minutes of clock skew are tolerated.
+  const absl::Time when = absl::FromUnixMicros(absl::ToUnixMicros(FromProtoTimestamp(contact.contact_time())));
+  if (when < absl::FromUnixSeconds(0) || when > now + absl::Minutes(5)) {
     return InvalidArgument("contact.contact_time", "must be after 1970 and not in the future");
   }
+  ToProtoTimestamp(when, contact.mutable_contact_time());
   contact.set_contact_id(ids_->Next());
   auto stored = store_->RecordContact(*key, contact);
   if (!stored.ok()) return stored.status();

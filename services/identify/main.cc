@@ -4,6 +4,7 @@
 #include "common/service_main.h"
 #include "services/identify/identify_grpc.h"
 #include "services/identify/mysql_identify_store.h"
+#include "services/identify/mysql_match_store.h"
 
 ABSL_FLAG(std::string, data_key_file, "",
           "File with the 64-hex-character key that seals personal data (required)");
@@ -41,9 +42,11 @@ int main(int argc, char** argv) {
   auto options = OptionsFromFlags();
   if (!options.ok()) return crm::ExitOnConfigError(options.status());
   crm::identify::MysqlIdentifyStore store(&(*env)->pool(), &(*env)->clock(), &*key);
-  crm::identify::IdentifyService service(&store, &(*env)->clock(), &(*env)->ids(),
-                                         *std::move(options));
-  crm::identify::IdentifyGrpc adapter(&service, absl::GetFlag(FLAGS_allow_full_view));
+  crm::identify::IdentifyService customers(&store, &(*env)->clock(), &(*env)->ids(), *options);
+  crm::identify::MysqlMatchStore match_store(&(*env)->pool(), &(*env)->clock(), &*key);
+  crm::identify::MatchingService matching(&match_store, &customers, &store, &(*env)->clock(),
+                                          &(*env)->ids(), *options);
+  crm::identify::IdentifyGrpc adapter(&customers, &matching, absl::GetFlag(FLAGS_allow_full_view));
   return (*env)->Serve(
       {{&adapter, crm::identify::v1::IdentifyService::service_full_name()}});
 }

@@ -36,6 +36,12 @@ absl::StatusOr<rows::CustomerRow> LockActive(sql::Connection& conn, const DataKe
   }
 }
 
+v1::Customer IdOnly(absl::string_view customer_id) {
+  v1::Customer c;
+  c.set_customer_id(std::string(customer_id));
+  return c;
+}
+
 v1::Contact ReadContact(sql::ResultSet& rs) {
   v1::Contact c;
   c.set_contact_id(rs.getString(1));
@@ -50,9 +56,16 @@ v1::Contact ReadContact(sql::ResultSet& rs) {
 
 }  // namespace
 
+absl::StatusOr<v1::Customer> MysqlIdentifyStore::Reread(absl::string_view customer_id) {
+  auto found = GetCustomer(customer_id);
+  if (!found.ok()) return found.status();
+  return std::move(found->customer);
+}
+
 absl::StatusOr<v1::Customer> MysqlIdentifyStore::CreateCustomer(const RequestKey& key,
                                                                  const NewCustomer& input) {
-  return RunIdempotent<v1::Customer>(
+  // The stored response holds the id only: personal data stays sealed.
+  auto created = RunIdempotent<v1::Customer>(
       *pool_, *clock_, key, [&](sql::Connection& conn) -> absl::StatusOr<v1::Customer> {
         const v1::Customer& c = input.customer;
         rows::InsertCustomer(conn, *key_, c);
@@ -63,16 +76,19 @@ absl::StatusOr<v1::Customer> MysqlIdentifyStore::CreateCustomer(const RequestKey
           if (!inserted.ok()) return inserted.status();
           if (*inserted) {
             rows::InsertHistory(conn, *key_, c.customer_id(), rows::IdentifierField(id), "",
-                                id.value, context);
+                                rows::IdentifierHistoryValue(id), context);
           }
         }
         for (const auto& [field, value] : FlattenCustomer(c)) {
           rows::InsertHistory(conn, *key_, c.customer_id(), field, "", value, context);
         }
-        auto found = rows::ReadLiveCustomer(conn, *key_, c.customer_id(), false);
-        if (!found.ok()) return found.status();
-        return found->customer;
+        if (absl::Status s = rows::RefreshMatchIndex(conn, *key_, c.customer_id()); !s.ok()) {
+          return s;
+        }
+        return IdOnly(c.customer_id());
       });
+  if (!created.ok()) return created.status();
+  return Reread(created->customer_id());
 }
 
 absl::StatusOr<FoundCustomer> MysqlIdentifyStore::GetCustomer(absl::string_view customer_id) {
@@ -84,7 +100,7 @@ absl::StatusOr<FoundCustomer> MysqlIdentifyStore::GetCustomer(absl::string_view 
 absl::StatusOr<v1::Customer> MysqlIdentifyStore::UpdateCustomer(
     const RequestKey& key, absl::string_view customer_id, absl::string_view etag,
     const ChangeContext& context, absl::FunctionRef<absl::Status(v1::Customer&)> mutate) {
-  return RunIdempotent<v1::Customer>(
+  auto updated = RunIdempotent<v1::Customer>(
       *pool_, *clock_, key, [&](sql::Connection& conn) -> absl::StatusOr<v1::Customer> {
         auto row = LockActive(conn, *key_, customer_id);
         if (!row.ok()) return row.status();
@@ -104,11 +120,14 @@ absl::StatusOr<v1::Customer> MysqlIdentifyStore::UpdateCustomer(
             rows::InsertHistory(conn, *key_, customer_id, change.field, change.old_value,
                                 change.new_value, context);
           }
+          if (absl::Status s = rows::RefreshMatchIndex(conn, *key_, customer_id); !s.ok()) {
+            return s;
+          }
         }
-        auto found = rows::ReadLiveCustomer(conn, *key_, customer_id, false);
-        if (!found.ok()) return found.status();
-        return found->customer;
+        return IdOnly(customer_id);
       });
+  if (!updated.ok()) return updated.status();
+  return Reread(customer_id);
 }
 
 absl::StatusOr<std::vector<v1::Customer>> MysqlIdentifyStore::ListCustomers(
@@ -154,9 +173,12 @@ absl::StatusOr<v1::Identifier> MysqlIdentifyStore::AddIdentifier(absl::string_vi
                                                context.now);
         if (!inserted.ok()) return inserted.status();
         if (*inserted) {
-          rows::InsertHistory(conn, *key_, customer_id, rows::IdentifierField(id), "", id.value,
-                              context);
+          rows::InsertHistory(conn, *key_, customer_id, rows::IdentifierField(id), "",
+                              rows::IdentifierHistoryValue(id), context);
           rows::WriteCustomer(conn, *key_, *row, context.now);
+          if (absl::Status s = rows::RefreshMatchIndex(conn, *key_, customer_id); !s.ok()) {
+            return s;
+          }
         }
         for (v1::Identifier& held : rows::ReadIdentifiers(conn, *key_, customer_id)) {
           if (held.type() == id.type && held.namespace_() == id.ns &&
@@ -177,7 +199,7 @@ absl::Status MysqlIdentifyStore::RemoveIdentifier(absl::string_view customer_id,
     auto remove = Prepare(conn,
                           "DELETE FROM customer_identifiers WHERE lookup_hash = ? "
                           "AND customer_id = ?");
-    std::istringstream hash(key_->Hash("identifier", id.IndexText()));
+    std::istringstream hash(rows::IdentifierHash(*key_, id));
     remove->setBlob(1, &hash);
     remove->setString(2, std::string(customer_id));
     if (remove->executeUpdate() == 0) {
@@ -186,10 +208,10 @@ absl::Status MysqlIdentifyStore::RemoveIdentifier(absl::string_view customer_id,
                                 v1::IdentifierType_Name(id.type)),
                    {{"customer_id", std::string(customer_id)}});
     }
-    rows::InsertHistory(conn, *key_, customer_id, rows::IdentifierField(id), id.value, "",
-                        context);
+    rows::InsertHistory(conn, *key_, customer_id, rows::IdentifierField(id),
+                        rows::IdentifierHistoryValue(id), "", context);
     rows::WriteCustomer(conn, *key_, *row, context.now);
-    return absl::OkStatus();
+    return rows::RefreshMatchIndex(conn, *key_, customer_id);
   });
 }
 
@@ -198,7 +220,7 @@ absl::StatusOr<v1::Customer> MysqlIdentifyStore::LookupCustomer(const Normalized
       *pool_, [&](sql::Connection& conn) -> absl::StatusOr<v1::Customer> {
         auto query =
             Prepare(conn, "SELECT customer_id FROM customer_identifiers WHERE lookup_hash = ?");
-        std::istringstream hash(key_->Hash("identifier", id.IndexText()));
+        std::istringstream hash(rows::IdentifierHash(*key_, id));
         query->setBlob(1, &hash);
         std::unique_ptr<sql::ResultSet> rs(query->executeQuery());
         if (!rs->next()) {

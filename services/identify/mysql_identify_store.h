@@ -48,6 +48,8 @@ class MysqlIdentifyStore final : public IdentifyStore {
                            absl::string_view method, absl::string_view customer_id) override;
 
  private:
+  absl::StatusOr<v1::Customer> Reread(absl::string_view customer_id);
+
   MysqlPool* pool_;
   const Clock* clock_;
   const DataKey* key_;

@@ -1,0 +1,62 @@
+#include "tools/linkage/febrl_csv.h"
+
+#include <map>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+
+namespace crm::linkage {
+namespace {
+
+long long Pairs(long long n) { return n * (n - 1) / 2; }
+
+}  // namespace
+
+std::string FebrlRecord::TruthId() const {
+  std::vector<std::string> parts = absl::StrSplit(rec_id, '-');
+  if (parts.size() < 3 || parts[0] != "rec") return "";
+  return parts[1];
+}
+
+absl::StatusOr<std::vector<FebrlRecord>> ParseFebrl(absl::string_view text) {
+  std::vector<FebrlRecord> records;
+  int line_number = 0;
+  for (absl::string_view line : absl::StrSplit(text, '\n')) {
+    ++line_number;
+    line = absl::StripTrailingAsciiWhitespace(line);
+    if (line_number == 1 || line.empty()) continue;
+    std::vector<std::string> f = absl::StrSplit(line, ',');
+    if (f.size() != 11) {
+      return absl::InvalidArgumentError(absl::StrCat("line ", line_number, ": expected 11 fields, got ",
+                                                     f.size()));
+    }
+    for (std::string& field : f) field = std::string(absl::StripAsciiWhitespace(field));
+    records.push_back({f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[8], f[9], f[10]});
+  }
+  return records;
+}
+
+PairwiseQuality EvaluatePairs(const std::vector<FebrlRecord>& records,
+                              const std::vector<std::string>& cluster_ids) {
+  std::map<std::string, long long> truth, predicted;
+  std::map<std::pair<std::string, std::string>, long long> both;
+  for (size_t i = 0; i < records.size(); ++i) {
+    const std::string person = records[i].TruthId().empty()
+                                   ? absl::StrCat("#", records[i].rec_id)
+                                   : records[i].TruthId();
+    ++truth[person];
+    ++predicted[cluster_ids[i]];
+    ++both[{person, cluster_ids[i]}];
+  }
+  PairwiseQuality q;
+  for (const auto& [k, n] : truth) q.true_pairs += Pairs(n);
+  for (const auto& [k, n] : predicted) q.predicted_pairs += Pairs(n);
+  for (const auto& [k, n] : both) q.correct_pairs += Pairs(n);
+  q.precision = q.predicted_pairs ? double(q.correct_pairs) / double(q.predicted_pairs) : 1.0;
+  q.recall = q.true_pairs ? double(q.correct_pairs) / double(q.true_pairs) : 1.0;
+  q.f1 = q.precision + q.recall > 0 ? 2 * q.precision * q.recall / (q.precision + q.recall) : 0;
+  return q;
+}
+
+}  // namespace crm::linkage
