@@ -85,6 +85,9 @@ absl::StatusOr<FoundCustomer> ReadLiveCustomer(sql::Connection& conn, const Data
       for (auto& identifier : ReadIdentifiers(conn, key, id)) {
         *found.customer.add_identifiers() = std::move(identifier);
       }
+      for (auto& consent : ReadConsents(conn, id)) {
+        *found.customer.add_consents() = std::move(consent);
+      }
       if (id != customer_id) found.redirected_from = std::string(customer_id);
       return found;
     }
@@ -130,6 +133,25 @@ void WriteCustomer(sql::Connection& conn, const DataKey& key, const CustomerRow&
   update->setString(6, ToSqlDatetime(now));
   update->setString(7, c.customer_id());
   update->executeUpdate();
+}
+
+std::vector<v1::Consent> ReadConsents(sql::Connection& conn, absl::string_view customer_id) {
+  auto query = Prepare(conn,
+                       "SELECT purpose, granted, channel, source_system, actor, updated_at "
+                       "FROM customer_consents WHERE customer_id = ? ORDER BY purpose");
+  query->setString(1, std::string(customer_id));
+  std::unique_ptr<sql::ResultSet> rs(query->executeQuery());
+  std::vector<v1::Consent> out;
+  while (rs->next()) {
+    v1::Consent& c = out.emplace_back();
+    c.set_purpose(static_cast<v1::ConsentPurpose>(rs->getInt(1)));
+    c.set_granted(rs->getBoolean(2));
+    c.mutable_source()->set_channel(static_cast<v1::CollectionChannel>(rs->getInt(3)));
+    c.mutable_source()->set_system(rs->getString(4));
+    c.mutable_source()->set_actor(rs->getString(5));
+    ToProtoTimestamp(FromSqlDatetime(rs->getString(6)), c.mutable_update_time());
+  }
+  return out;
 }
 
 std::vector<v1::Identifier> ReadIdentifiers(sql::Connection& conn, const DataKey& key,

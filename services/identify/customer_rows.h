@@ -39,6 +39,8 @@ void InsertCustomer(sql::Connection& conn, const DataKey& key, const v1::Custome
 void WriteCustomer(sql::Connection& conn, const DataKey& key, const CustomerRow& row,
                    absl::Time now);
 
+std::vector<v1::Consent> ReadConsents(sql::Connection& conn, absl::string_view customer_id);
+
 std::vector<v1::Identifier> ReadIdentifiers(sql::Connection& conn, const DataKey& key,
                                             absl::string_view customer_id);
 // Inserts the identifier for `customer_id`: true when inserted, false when

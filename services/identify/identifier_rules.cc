@@ -114,7 +114,8 @@ absl::StatusOr<JunkIdentifiers> JunkIdentifiers::FromFile(const std::string& pat
   JunkIdentifiers junk;
   std::string line;
   for (int number = 1; std::getline(in, line); ++number) {
-    absl::string_view text = absl::StripAsciiWhitespace(line.substr(0, line.find('#')));
+    const std::string content = line.substr(0, line.find('#'));
+    absl::string_view text = absl::StripAsciiWhitespace(content);
     if (text.empty()) continue;
     std::pair<absl::string_view, absl::string_view> parts =
         absl::StrSplit(text, absl::MaxSplits(' ', 1));

@@ -111,4 +111,23 @@ grpc::Status IdentifyGrpc::GetDeduplicationJob(grpc::ServerContext*,
   return Reply(matching_->GetDeduplicationJob(*request), response, kErrorDomain);
 }
 
+
+grpc::Status IdentifyGrpc::RecordConsent(grpc::ServerContext*, const v1::RecordConsentRequest* request,
+                                         v1::RecordConsentResponse* response) {
+  return Reply(customers_->RecordConsent(*request), response, kErrorDomain);
+}
+
+grpc::Status IdentifyGrpc::EraseCustomer(grpc::ServerContext*, const v1::EraseCustomerRequest* request,
+                                         v1::EraseCustomerResponse* response) {
+  return Reply(customers_->EraseCustomer(*request), response, kErrorDomain);
+}
+
+grpc::Status IdentifyGrpc::ImportCustomers(grpc::ServerContext*,
+                                           grpc::ServerReader<v1::ImportCustomersRequest>* reader,
+                                           v1::ImportCustomersResponse* response) {
+  return Reply(matching_->ImportCustomers(
+                   [&](v1::ImportCustomersRequest& message) { return reader->Read(&message); }),
+               response, kErrorDomain);
+}
+
 }  // namespace crm::identify

@@ -57,6 +57,14 @@ class IdentifyGrpc final : public v1::IdentifyService::Service {
   grpc::Status GetDeduplicationJob(grpc::ServerContext* context, const v1::GetDeduplicationJobRequest* request,
               v1::GetDeduplicationJobResponse* response) override;
 
+  grpc::Status RecordConsent(grpc::ServerContext* context, const v1::RecordConsentRequest* request,
+                             v1::RecordConsentResponse* response) override;
+  grpc::Status EraseCustomer(grpc::ServerContext* context, const v1::EraseCustomerRequest* request,
+                             v1::EraseCustomerResponse* response) override;
+  grpc::Status ImportCustomers(grpc::ServerContext* context,
+                               grpc::ServerReader<v1::ImportCustomersRequest>* reader,
+                               v1::ImportCustomersResponse* response) override;
+
  private:
   Caller CallerOf(const grpc::ServerContext& context) const;
 

@@ -389,4 +389,37 @@ absl::StatusOr<v1::ListContactsResponse> IdentifyService::ListContacts(
   return response;
 }
 
+
+absl::StatusOr<v1::RecordConsentResponse> IdentifyService::RecordConsent(
+    const v1::RecordConsentRequest& request) {
+  if (absl::Status s = CheckCustomerId(request.customer_id()); !s.ok()) return s;
+  if (request.purpose() == v1::CONSENT_PURPOSE_UNSPECIFIED ||
+      !v1::ConsentPurpose_IsValid(request.purpose())) {
+    return InvalidArgument("purpose", "must be a known consent purpose");
+  }
+  auto source = SourceOf(request.source());
+  if (!source.ok()) return source.status();
+  auto consents = store_->RecordConsent(request.customer_id(), request.purpose(),
+                                        request.granted(), {*source, "", clock_->Now()});
+  if (!consents.ok()) return consents.status();
+  v1::RecordConsentResponse response;
+  for (v1::Consent& c : *consents) *response.add_consents() = std::move(c);
+  return response;
+}
+
+absl::StatusOr<v1::EraseCustomerResponse> IdentifyService::EraseCustomer(
+    const v1::EraseCustomerRequest& request) {
+  if (absl::Status s = CheckCustomerId(request.customer_id()); !s.ok()) return s;
+  std::string reason = request.reason();
+  if (absl::Status s = CheckText("reason", reason, 1, 500); !s.ok()) return s;
+  auto source = SourceOf(request.source());
+  if (!source.ok()) return source.status();
+  auto customer = store_->EraseCustomer(request.customer_id(), {*source, reason, clock_->Now()});
+  if (!customer.ok()) return customer.status();
+  v1::EraseCustomerResponse response;
+  *response.mutable_customer() = *std::move(customer);
+  MaskCustomer(*response.mutable_customer());
+  return response;
+}
+
 }  // namespace crm::identify

@@ -49,6 +49,8 @@ class IdentifyService {
       const v1::SetLifecycleStatusRequest& request);
   absl::StatusOr<v1::RecordContactResponse> RecordContact(const v1::RecordContactRequest& request);
   absl::StatusOr<v1::ListContactsResponse> ListContacts(const v1::ListContactsRequest& request);
+  absl::StatusOr<v1::RecordConsentResponse> RecordConsent(const v1::RecordConsentRequest& request);
+  absl::StatusOr<v1::EraseCustomerResponse> EraseCustomer(const v1::EraseCustomerRequest& request);
 
  private:
   // Normalises `id` with the request's or the default region and refuses

@@ -106,6 +106,16 @@ class IdentifyStore {
                                                                 absl::string_view before,
                                                                 int limit) = 0;
 
+  // Records a consent decision; returns all of the customer's consents.
+  virtual absl::StatusOr<std::vector<v1::Consent>> RecordConsent(absl::string_view customer_id,
+                                                                 v1::ConsentPurpose purpose,
+                                                                 bool granted,
+                                                                 const ChangeContext& context) = 0;
+  // Pseudonymises the customer (and the customers merged into it) in one
+  // transaction; see EraseCustomer in identify.proto.
+  virtual absl::StatusOr<v1::Customer> EraseCustomer(absl::string_view customer_id,
+                                                     const ChangeContext& context) = 0;
+
   // Writes one row of the access audit (a read of unmasked personal data).
   virtual absl::Status AuditAccess(absl::string_view principal, absl::string_view peer,
                                    absl::string_view method, absl::string_view customer_id) = 0;

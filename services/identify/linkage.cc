@@ -30,6 +30,40 @@ std::vector<PatternCount> CountPatterns(const std::vector<MatchRecord>& records,
   return out;
 }
 
+// Blocked pairs per rule tag (a pair may appear under several rules).
+std::map<std::string, std::vector<RecordPair>> PairsByRule(const std::vector<MatchRecord>& records,
+                                                           size_t max_block) {
+  absl::flat_hash_map<std::string, std::vector<uint32_t>> blocks;
+  for (uint32_t i = 0; i < records.size(); ++i) {
+    for (std::string& key : BlockingKeys(records[i])) blocks[std::move(key)].push_back(i);
+  }
+  std::map<std::string, std::vector<RecordPair>> by_rule;
+  for (const auto& [key, members] : blocks) {
+    if (members.size() < 2 || members.size() > max_block) continue;
+    auto& pairs = by_rule[key.substr(0, key.find('|'))];
+    for (size_t i = 0; i < members.size(); ++i) {
+      for (size_t j = i + 1; j < members.size(); ++j) {
+        pairs.emplace_back(std::min(members[i], members[j]), std::max(members[i], members[j]));
+      }
+    }
+  }
+  for (auto& [tag, pairs] : by_rule) {
+    std::sort(pairs.begin(), pairs.end());
+    pairs.erase(std::unique(pairs.begin(), pairs.end()), pairs.end());
+  }
+  return by_rule;
+}
+
+// Patterns with the rule's own fields blanked: blocking made them agree, so
+// they say nothing about m.
+std::vector<PatternCount> WithoutFields(std::vector<PatternCount> patterns,
+                                        const std::vector<MatchField>& fields) {
+  for (PatternCount& pc : patterns) {
+    for (MatchField f : fields) pc.pattern[f] = 0;
+  }
+  return patterns;
+}
+
 }  // namespace
 
 std::vector<RecordPair> BlockedPairs(const std::vector<MatchRecord>& records, size_t max_block) {
@@ -71,9 +105,43 @@ MatchModel EstimateModel(const std::vector<MatchRecord>& records,
   }
   EstimateU(CountPatterns(records, random_pairs), model);
   r.random_pairs = static_cast<int64_t>(random_pairs.size());
+  // m per blocking rule, each estimated without the fields the rule fixes,
+  // then averaged per field (as Splink does): EM over pairs that agree on
+  // the blocked fields by construction would take every pair for a match.
+  double m_sum[kMatchFieldCount][kMatchLevels] = {};
+  int runs[kMatchFieldCount] = {};
+  for (const auto& [tag, pairs] : PairsByRule(records, 300)) {
+    if (pairs.size() < 20) continue;
+    const auto rule = std::find_if(BlockingRules().begin(), BlockingRules().end(),
+                                   [&](const BlockingRule& b) { return b.tag == tag; });
+    if (rule == BlockingRules().end()) continue;
+    MatchModel run = model;
+    std::copy(&start.m[0][0], &start.m[0][0] + kMatchFieldCount * kMatchLevels, &run.m[0][0]);
+    std::vector<std::pair<MatchPattern, bool>> run_labels = labelled;
+    for (auto& [pattern, same] : run_labels) {
+      for (MatchField f : rule->fields) pattern[f] = 0;
+    }
+    const EmReport em =
+        EstimateM(WithoutFields(CountPatterns(records, pairs), rule->fields), run_labels, run);
+    r.em.iterations = std::max(r.em.iterations, em.iterations);
+    for (int f = 0; f < kMatchFieldCount; ++f) {
+      if (std::find(rule->fields.begin(), rule->fields.end(), f) != rule->fields.end()) continue;
+      ++runs[f];
+      for (int l = 1; l < kMatchLevels; ++l) m_sum[f][l] += run.m[f][l];
+    }
+  }
+  for (int f = 0; f < kMatchFieldCount; ++f) {
+    if (runs[f] == 0) continue;
+    for (int l = 1; l < kMatchLevels; ++l) model.m[f][l] = m_sum[f][l] / runs[f];
+  }
+  // Lambda over all candidate pairs, with m and u now fixed.
   const std::vector<RecordPair> candidates = BlockedPairs(records);
   r.candidate_pairs = static_cast<int64_t>(candidates.size());
-  r.em = EstimateM(CountPatterns(records, candidates), labelled, model);
+  const EmReport final_em = EstimateM(CountPatterns(records, candidates), labelled, model, 200,
+                                      /*fix_m=*/true);
+  r.em.log_likelihood = final_em.log_likelihood;
+  r.em.converged = final_em.converged;
+  r.em.iterations = std::max(r.em.iterations, final_em.iterations);
   return model;
 }
 

@@ -14,10 +14,6 @@ namespace {
 
 constexpr double kFloor = 1e-9;
 
-bool IsExactOnly(int f) {
-  return f == kRegion || f == kNationalId || f == kPhone || f == kEmail;
-}
-
 void Normalize(double (&p)[kMatchLevels]) {
   double sum = 0;
   for (int l = 1; l < kMatchLevels; ++l) sum += std::max(p[l], kFloor);
@@ -27,18 +23,32 @@ void Normalize(double (&p)[kMatchLevels]) {
 }  // namespace
 
 MatchModel MatchModel::Default() {
+  // Conservative starting values: address fields are correlated (suburb,
+  // postcode and state agree together), so they weigh little, while a
+  // different birth date or street counts strongly against a match.
+  using Levels = std::array<double, kMatchLevels>;
+  struct Field {
+    Levels m, u;
+  };
+  static const Field kFields[kMatchFieldCount] = {
+      {{0, .03, .05, .10, .82}, {0, .85, .08, .04, .03}},          // given_name
+      {{0, .03, .05, .10, .82}, {0, .90, .05, .04, .01}},          // family_name
+      {{0, .005, .03, .10, .865}, {0, .97, .02, .009, .001}},      // birth_date
+      {{0, .05, 0, .05, .90}, {0, .95, 0, .04, .01}},              // street_number
+      {{0, .02, .05, .10, .83}, {0, .90, .05, .03, .02}},          // street
+      {{0, .10, .05, .10, .75}, {0, .85, .05, .05, .05}},          // address_line2
+      {{0, .05, .05, .10, .80}, {0, .60, .10, .10, .20}},          // locality
+      {{0, .05, 0, .05, .90}, {0, .70, 0, .10, .20}},              // postcode
+      {{0, .10, 0, 0, .90}, {0, .70, 0, 0, .30}},                  // region
+      {{0, .10, 0, 0, .90}, {0, 1 - 1e-6, 0, 0, 1e-6}},            // national_id
+      {{0, .10, 0, 0, .90}, {0, 1 - 1e-6, 0, 0, 1e-6}},            // phone
+      {{0, .10, 0, 0, .90}, {0, 1 - 1e-6, 0, 0, 1e-6}},            // email
+  };
   MatchModel model;
   model.lambda = 0.05;
   for (int f = 0; f < kMatchFieldCount; ++f) {
-    using Levels = std::array<double, kMatchLevels>;
-    Levels m = {0, 0.05, 0.05, 0.1, 0.8}, u = {0, 0.9, 0.07, 0.02, 0.01};
-    if (IsExactOnly(f)) {
-      const double u_exact = f == kRegion ? 0.2 : 1e-6;
-      m = {0, 0.1, 0, 0, 0.9};
-      u = {0, 1 - u_exact, 0, 0, u_exact};
-    }
-    std::copy(m.begin(), m.end(), model.m[f]);
-    std::copy(u.begin(), u.end(), model.u[f]);
+    std::copy(kFields[f].m.begin(), kFields[f].m.end(), model.m[f]);
+    std::copy(kFields[f].u.begin(), kFields[f].u.end(), model.u[f]);
     Normalize(model.m[f]);
     Normalize(model.u[f]);
   }
@@ -115,7 +125,7 @@ void EstimateU(const std::vector<PatternCount>& random_pairs, MatchModel& model)
 
 EmReport EstimateM(const std::vector<PatternCount>& candidate_pairs,
                    const std::vector<std::pair<MatchPattern, bool>>& labelled, MatchModel& model,
-                   int max_iterations) {
+                   int max_iterations, bool fix_m) {
   EmReport report;
   auto likelihoods = [&](const MatchPattern& p, double& match, double& non_match) {
     match = model.lambda;
@@ -145,7 +155,7 @@ EmReport EstimateM(const std::vector<PatternCount>& candidate_pairs,
     if (total == 0 || matches == 0) break;
     double change = std::abs(model.lambda - matches / total);
     model.lambda = std::clamp(matches / total, 1e-6, 1 - 1e-6);
-    for (int f = 0; f < kMatchFieldCount; ++f) {
+    for (int f = 0; f < kMatchFieldCount && !fix_m; ++f) {
       double observed = 0;
       for (int l = 1; l < kMatchLevels; ++l) observed += m_sum[f][l];
       if (observed == 0) continue;

@@ -55,9 +55,10 @@ struct EmReport {
 // Expectation-maximisation of lambda and the m-probabilities over the
 // candidate pairs' patterns, with u held fixed (estimated from random pairs).
 // Labelled pairs (reviewers' decisions) enter with their known class.
+// With `fix_m`, only lambda is estimated.
 EmReport EstimateM(const std::vector<PatternCount>& candidate_pairs,
                    const std::vector<std::pair<MatchPattern, bool>>& labelled, MatchModel& model,
-                   int max_iterations = 200);
+                   int max_iterations = 200, bool fix_m = false);
 
 }  // namespace crm::identify
 

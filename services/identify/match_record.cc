@@ -155,6 +155,16 @@ MatchPattern CompareRecords(const MatchRecord& a, const MatchRecord& b) {
   return p;
 }
 
+const std::vector<BlockingRule>& BlockingRules() {
+  static const auto* rules = new std::vector<BlockingRule>{
+      {"fg", {kFamilyName, kGivenName}}, {"fy", {kFamilyName, kBirthDate}},
+      {"gb", {kGivenName, kBirthDate}},  {"b", {kBirthDate}},
+      {"ps", {kPostcode, kStreetNumber}}, {"pf", {kPostcode, kFamilyName}},
+      {"n", {kNationalId}},              {"t", {kPhone}},
+      {"e", {kEmail}}};
+  return *rules;
+}
+
 std::vector<std::string> BlockingKeys(const MatchRecord& r) {
   std::vector<std::string> keys;
   const std::string given = r.given_name.empty() ? "" : Soundex(r.given_name);

@@ -58,9 +58,17 @@ using MatchPattern = std::array<uint8_t, kMatchFieldCount>;
 // compared crosswise, for swapped names).
 MatchPattern CompareRecords(const MatchRecord& a, const MatchRecord& b);
 
-// Blocking keys (plain text; the store hashes them): candidate pairs are the
-// records sharing at least one key, so a lookup never scans all customers.
+// Blocking keys (plain text "<rule>|<values>"; the store hashes them):
+// candidate pairs are the records sharing at least one key, so a lookup never
+// scans all customers.
 std::vector<std::string> BlockingKeys(const MatchRecord& record);
+
+// The blocking rules by tag, with the fields each rule requires to agree.
+struct BlockingRule {
+  std::string tag;
+  std::vector<MatchField> fields;
+};
+const std::vector<BlockingRule>& BlockingRules();
 
 }  // namespace crm::identify
 

@@ -78,6 +78,8 @@ class MatchStore {
   virtual absl::StatusOr<std::vector<ReviewRow>> ListReviews(v1::ReviewStatus status,
                                                              absl::string_view after_id,
                                                              int limit) = 0;
+  // NOT_FOUND / REVIEW_NOT_FOUND when absent.
+  virtual absl::StatusOr<ReviewRow> GetReview(absl::string_view review_id) = 0;
   // Marks a pending review decided; FAILED_PRECONDITION /
   // REVIEW_ALREADY_DECIDED otherwise.
   virtual absl::StatusOr<ReviewRow> DecideReview(absl::string_view review_id,

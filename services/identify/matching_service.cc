@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <set>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "common/errors.h"
@@ -108,7 +109,8 @@ absl::StatusOr<v1::ResolveCustomerResponse> MatchingService::ResolveCustomer(
                                   absl::StrCat("candidate.identifiers[", i, "]"));
     if (!id.ok()) return id.status();
     if (options_.junk.IsJunk(*id)) {
-      response.add_ignored_identifiers(v1::IdentifierType_Name(id->type));
+      response.add_ignored_identifiers(
+          std::string(absl::StripPrefix(v1::IdentifierType_Name(id->type), "IDENTIFIER_TYPE_")));
       continue;
     }
     ids.push_back(*id);
@@ -247,21 +249,30 @@ absl::StatusOr<v1::DecideMatchReviewResponse> MatchingService::DecideMatchReview
   std::string decided_by = request.decided_by(), note = request.note();
   if (absl::Status s = CheckText("decided_by", decided_by, 1, 100); !s.ok()) return s;
   if (absl::Status s = CheckText("note", note, 0, 500); !s.ok()) return s;
-  auto row = store_->DecideReview(request.review_id(), request.decision(), decided_by, note);
-  if (!row.ok()) return row.status();
+  // Merge first: a decision whose merge fails must leave the review pending.
+  auto pending = store_->GetReview(request.review_id());
+  if (!pending.ok()) return pending.status();
+  if (pending->review.status() != v1::REVIEW_STATUS_PENDING) {
+    return Error(absl::StatusCode::kFailedPrecondition, "REVIEW_ALREADY_DECIDED",
+                 absl::StrCat("review ", request.review_id(), " was already decided as ",
+                              v1::ReviewStatus_Name(pending->review.status())),
+                 {{"review_id", request.review_id()}});
+  }
   v1::DecideMatchReviewResponse response;
-  *response.mutable_review() = row->review;
   if (request.decision() == v1::REVIEW_STATUS_SAME_CUSTOMER &&
-      !row->review.candidate_customer_id().empty()) {
+      !pending->review.candidate_customer_id().empty()) {
     v1::Source source;
     source.set_channel(v1::COLLECTION_CHANNEL_SERVICE);
     source.set_actor(decided_by);
-    auto merge_id = Merge(row->review.customer_id(), row->review.candidate_customer_id(), {},
-                          source, absl::StrCat("review ", request.review_id()),
+    auto merge_id = Merge(pending->review.customer_id(), pending->review.candidate_customer_id(),
+                          {}, source, absl::StrCat("review ", request.review_id()),
                           {"DecideMatchReview", "", ""});
     if (!merge_id.ok()) return merge_id.status();
     response.set_merge_id(*merge_id);
   }
+  auto row = store_->DecideReview(request.review_id(), request.decision(), decided_by, note);
+  if (!row.ok()) return row.status();
+  *response.mutable_review() = row->review;
   return response;
 }
 
@@ -442,8 +453,8 @@ void MatchingService::RunDeduplication(v1::DeduplicationJob job) {
     job.set_state(v1::JOB_STATE_FAILED);
     job.set_error(std::string(status.message()));
     log::Error("deduplication failed", {{"job_id", job.job_id()}, {"error", Describe(status)}});
-    store_->UpdateJob(job).IgnoreError();
     job_running_ = false;
+    store_->UpdateJob(job).IgnoreError();
   };
   auto model = Model();
   if (!model.ok()) return fail(model.status());
@@ -511,12 +522,105 @@ void MatchingService::RunDeduplication(v1::DeduplicationJob job) {
   }
   job.set_state(v1::JOB_STATE_SUCCEEDED);
   job.set_progress(1.0);
+  job_running_ = false;  // before the result is visible, so a next start is not refused
   store_->UpdateJob(job).IgnoreError();
   log::Info("deduplication finished", {{"job_id", job.job_id()},
                                        {"records", absl::StrCat(job.records())},
                                        {"clusters", absl::StrCat(job.clusters())},
                                        {"merged", absl::StrCat(job.merged())}});
-  job_running_ = false;
+}
+
+
+namespace {
+
+constexpr int kMaxRejectionsListed = 1000;
+
+bool IsImportId(absl::string_view id) {
+  if (id.empty() || id.size() > 40) return false;
+  for (char c : id) {
+    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '.' && c != '-') {
+      return false;
+    }
+  }
+  return true;
+}
+
+// Errors about the record itself reject the line; anything else (the
+// database, the service) ends the import so the caller can re-send.
+bool IsRecordError(const absl::Status& status) {
+  switch (status.code()) {
+    case absl::StatusCode::kInvalidArgument:
+    case absl::StatusCode::kAlreadyExists:
+    case absl::StatusCode::kFailedPrecondition:
+    case absl::StatusCode::kNotFound:
+      return true;
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
+absl::StatusOr<v1::ImportCustomersResponse> MatchingService::ImportCustomers(
+    absl::FunctionRef<bool(v1::ImportCustomersRequest&)> next) {
+  v1::ImportCustomersResponse summary;
+  v1::ImportCustomersRequest message;
+  std::string import_id, region;
+  v1::Source source;
+  std::set<std::string> seen;
+  while (next(message)) {
+    if (summary.received() == 0) {
+      import_id = message.import_id();
+      if (!IsImportId(import_id)) {
+        return InvalidArgument("import_id", "must be 1-40 characters of [A-Za-z0-9_.-]");
+      }
+      source = message.source();
+      if (source.channel() == v1::COLLECTION_CHANNEL_UNSPECIFIED) {
+        source.set_channel(v1::COLLECTION_CHANNEL_IMPORT);
+      }
+      if (absl::Status s = ValidateSource(source, true); !s.ok()) return s;
+      region = message.default_region();
+    }
+    summary.set_received(summary.received() + 1);
+    auto reject = [&](const absl::Status& status) {
+      summary.set_rejected(summary.rejected() + 1);
+      if (summary.rejections_size() >= kMaxRejectionsListed) return;
+      v1::ImportRejection& r = *summary.add_rejections();
+      r.set_line_ref(message.line_ref());
+      r.set_code(absl::StatusCodeToString(status.code()));
+      r.set_reason(ReasonOf(status));
+      r.set_message(std::string(status.message()));
+    };
+    const std::string& line = message.line_ref();
+    if (line.empty() || line.size() > 20 || Utf8Length(line) == std::string::npos) {
+      reject(InvalidArgument("line_ref", "must be 1-20 characters"));
+      continue;
+    }
+    if (!seen.insert(line).second) {
+      reject(InvalidArgument("line_ref", "appears twice in this import"));
+      continue;
+    }
+    v1::ResolveCustomerRequest resolve;
+    resolve.set_request_id(absl::StrCat(import_id, ":", line));
+    *resolve.mutable_candidate() = std::move(*message.mutable_record());
+    *resolve.mutable_source() = source;
+    resolve.set_default_region(region);
+    resolve.set_create_if_no_match(true);
+    auto resolved = ResolveCustomer(resolve);
+    if (!resolved.ok()) {
+      if (!IsRecordError(resolved.status())) return resolved.status();
+      reject(resolved.status());
+      continue;
+    }
+    if (!resolved->review_id().empty()) {
+      summary.set_queued_for_review(summary.queued_for_review() + 1);
+    } else if (resolved->created()) {
+      summary.set_created(summary.created() + 1);
+    } else {
+      summary.set_matched(summary.matched() + 1);
+    }
+  }
+  return summary;
 }
 
 }  // namespace crm::identify

@@ -6,6 +6,7 @@
 #include <optional>
 #include <thread>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
 #include "common/clock.h"
 #include "common/ids.h"
@@ -38,6 +39,9 @@ class MatchingService {
       const v1::UnmergeCustomersRequest& request);
   absl::StatusOr<v1::StartDeduplicationResponse> StartDeduplication(
       const v1::StartDeduplicationRequest& request);
+  // Resolves each record `next` yields (false: end of stream).
+  absl::StatusOr<v1::ImportCustomersResponse> ImportCustomers(
+      absl::FunctionRef<bool(v1::ImportCustomersRequest&)> next);
   absl::StatusOr<v1::GetDeduplicationJobResponse> GetDeduplicationJob(
       const v1::GetDeduplicationJobRequest& request);
 

@@ -257,8 +257,11 @@ absl::StatusOr<std::vector<HistoryRow>> MysqlIdentifyStore::GetHistory(
           v1::HistoryEntry& e = row.entry;
           e.set_field(rs->getString(2));
           const std::string context = absl::StrCat(customer_id, "|", e.field());
-          auto old_value = key_->Open(std::string(rs->getString(3)), context);
-          auto new_value = key_->Open(std::string(rs->getString(4)), context);
+          // Erasure leaves NULL values.
+          auto old_value = rs->isNull(3) ? absl::StatusOr<std::string>("")
+                                         : key_->Open(std::string(rs->getString(3)), context);
+          auto new_value = rs->isNull(4) ? absl::StatusOr<std::string>("")
+                                         : key_->Open(std::string(rs->getString(4)), context);
           if (!old_value.ok()) return old_value.status();
           if (!new_value.ok()) return new_value.status();
           e.set_old_value(*old_value);
@@ -358,6 +361,137 @@ absl::Status MysqlIdentifyStore::AuditAccess(absl::string_view principal, absl::
     insert->executeUpdate();
     return absl::OkStatus();
   });
+}
+
+
+absl::StatusOr<std::vector<v1::Consent>> MysqlIdentifyStore::RecordConsent(
+    absl::string_view customer_id, v1::ConsentPurpose purpose, bool granted,
+    const ChangeContext& context) {
+  return RunInTransaction<std::vector<v1::Consent>>(
+      *pool_, [&](sql::Connection& conn) -> absl::StatusOr<std::vector<v1::Consent>> {
+        auto row = LockActive(conn, *key_, customer_id);
+        if (!row.ok()) return row.status();
+        auto previous = Prepare(conn,
+                                "SELECT granted FROM customer_consents WHERE customer_id = ? "
+                                "AND purpose = ?");
+        previous->setString(1, std::string(customer_id));
+        previous->setInt(2, purpose);
+        std::unique_ptr<sql::ResultSet> rs(previous->executeQuery());
+        const std::string old_value = rs->next() ? (rs->getBoolean(1) ? "granted" : "withdrawn") : "";
+        auto upsert = Prepare(conn,
+                              "INSERT INTO customer_consents (customer_id, purpose, granted, "
+                              "channel, source_system, actor, updated_at) "
+                              "VALUES (?, ?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE "
+                              "granted = VALUES(granted), channel = VALUES(channel), "
+                              "source_system = VALUES(source_system), actor = VALUES(actor), "
+                              "updated_at = VALUES(updated_at)");
+        upsert->setString(1, std::string(customer_id));
+        upsert->setInt(2, purpose);
+        upsert->setBoolean(3, granted);
+        upsert->setInt(4, context.source.channel());
+        upsert->setString(5, context.source.system());
+        upsert->setString(6, context.source.actor());
+        upsert->setString(7, ToSqlDatetime(context.now));
+        upsert->executeUpdate();
+        rows::InsertHistory(conn, *key_, customer_id,
+                            absl::StrCat("consents.", v1::ConsentPurpose_Name(purpose)), old_value,
+                            granted ? "granted" : "withdrawn", context);
+        return rows::ReadConsents(conn, customer_id);
+      });
+}
+
+namespace {
+
+// Pseudonymises one customer row and everything personal that refers to it.
+void EraseOne(sql::Connection& conn, const DataKey& key, rows::CustomerRow& row,
+              const ChangeContext& context) {
+  const std::string id = row.customer.customer_id();
+  const v1::CustomerState old_state = row.customer.state();
+  v1::Customer& c = row.customer;
+  c.set_display_name("(erased)");
+  c.clear_person();
+  c.clear_organization();
+  c.clear_address();
+  c.clear_attributes();
+  if (old_state == v1::CUSTOMER_STATE_ACTIVE) c.set_state(v1::CUSTOMER_STATE_ERASED);
+  rows::WriteCustomer(conn, key, row, context.now);
+  for (const char* sql :
+       {"DELETE FROM customer_identifiers WHERE customer_id = ?",
+        "UPDATE customer_history SET old_sealed = NULL, new_sealed = NULL WHERE customer_id = ?",
+        "UPDATE customer_contacts SET note = '' WHERE customer_id = ?"}) {
+    auto statement = Prepare(conn, sql);
+    statement->setString(1, id);
+    statement->executeUpdate();
+  }
+  // Merge snapshots of this customer's data become empty.
+  auto merges = Prepare(conn,
+                        "SELECT merge_id, survivor_id = ? FROM merges "
+                        "WHERE survivor_id = ? OR merged_id = ? FOR UPDATE");
+  merges->setString(1, id);
+  merges->setString(2, id);
+  merges->setString(3, id);
+  std::unique_ptr<sql::ResultSet> rs(merges->executeQuery());
+  std::vector<std::pair<std::string, bool>> found;
+  while (rs->next()) found.emplace_back(rs->getString(1), rs->getBoolean(2));
+  for (const auto& [merge_id, as_survivor] : found) {
+    const std::string empty = key.Seal("", absl::StrCat("merge|", merge_id));
+    std::istringstream first(empty), second(empty);
+    if (as_survivor) {
+      auto blank = Prepare(conn,
+                           "UPDATE merges SET survivor_before = ?, survivor_after = ? "
+                           "WHERE merge_id = ?");
+      blank->setBlob(1, &first);
+      blank->setBlob(2, &second);
+      blank->setString(3, merge_id);
+      blank->executeUpdate();
+    } else {
+      auto blank = Prepare(conn, "UPDATE merges SET merged_before = ? WHERE merge_id = ?");
+      blank->setBlob(1, &first);
+      blank->setString(2, merge_id);
+      blank->executeUpdate();
+    }
+  }
+  rows::InsertHistory(conn, key, id, "state", v1::CustomerState_Name(old_state),
+                      v1::CustomerState_Name(c.state()), context);
+}
+
+}  // namespace
+
+absl::StatusOr<v1::Customer> MysqlIdentifyStore::EraseCustomer(absl::string_view customer_id,
+                                                               const ChangeContext& context) {
+  auto erased = RunInTransaction<v1::Customer>(
+      *pool_, [&](sql::Connection& conn) -> absl::StatusOr<v1::Customer> {
+        auto row = rows::ReadCustomer(conn, *key_, customer_id, /*for_update=*/true);
+        if (!row.ok()) return row.status();
+        if (!row->has_value()) return rows::CustomerNotFound(customer_id);
+        if ((*row)->customer.state() == v1::CUSTOMER_STATE_MERGED) {
+          return Error(absl::StatusCode::kFailedPrecondition, "CUSTOMER_MERGED",
+                       absl::StrCat("customer ", customer_id, " was merged into ",
+                                    (*row)->merged_into, "; erase the survivor"),
+                       {{"customer_id", std::string(customer_id)},
+                        {"survivor_id", (*row)->merged_into}});
+        }
+        if ((*row)->customer.state() == v1::CUSTOMER_STATE_ACTIVE) {
+          // The customer and every record merged into it are the same person.
+          std::vector<std::string> pending = {std::string(customer_id)};
+          while (!pending.empty()) {
+            const std::string id = pending.back();
+            pending.pop_back();
+            auto target = rows::ReadCustomer(conn, *key_, id, /*for_update=*/true);
+            if (!target.ok()) return target.status();
+            if (!target->has_value()) continue;
+            EraseOne(conn, *key_, **target, context);
+            if (absl::Status s = rows::RefreshMatchIndex(conn, *key_, id); !s.ok()) return s;
+            auto children = Prepare(conn, "SELECT customer_id FROM customers WHERE merged_into = ?");
+            children->setString(1, id);
+            std::unique_ptr<sql::ResultSet> rs(children->executeQuery());
+            while (rs->next()) pending.push_back(rs->getString(1));
+          }
+        }
+        return IdOnly(customer_id);
+      });
+  if (!erased.ok()) return erased.status();
+  return Reread(customer_id);
 }
 
 }  // namespace crm::identify

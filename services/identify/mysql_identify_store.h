@@ -44,6 +44,11 @@ class MysqlIdentifyStore final : public IdentifyStore {
   absl::StatusOr<std::vector<v1::Contact>> ListContacts(absl::string_view customer_id,
                                                         absl::string_view before,
                                                         int limit) override;
+  absl::StatusOr<std::vector<v1::Consent>> RecordConsent(absl::string_view customer_id,
+                                                         v1::ConsentPurpose purpose, bool granted,
+                                                         const ChangeContext& context) override;
+  absl::StatusOr<v1::Customer> EraseCustomer(absl::string_view customer_id,
+                                             const ChangeContext& context) override;
   absl::Status AuditAccess(absl::string_view principal, absl::string_view peer,
                            absl::string_view method, absl::string_view customer_id) override;
 

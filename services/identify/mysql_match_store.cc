@@ -62,6 +62,20 @@ constexpr char kReviewColumns[] =
     "SELECT review_id, customer_id, candidate_customer_id, probability, pattern, status, "
     "decided_by, note, created_at, decided_at FROM match_reviews ";
 
+absl::StatusOr<ReviewRow> FindReview(sql::Connection& conn, absl::string_view review_id,
+                                     bool for_update) {
+  auto find = Prepare(conn, absl::StrCat(kReviewColumns, "WHERE review_id = ?",
+                                         for_update ? " FOR UPDATE" : ""));
+  find->setString(1, std::string(review_id));
+  std::unique_ptr<sql::ResultSet> rs(find->executeQuery());
+  if (!rs->next()) {
+    return Error(absl::StatusCode::kNotFound, "REVIEW_NOT_FOUND",
+                 absl::StrCat("review ", review_id, " does not exist"),
+                 {{"review_id", std::string(review_id)}});
+  }
+  return ReadReview(*rs);
+}
+
 }  // namespace
 
 std::string MysqlMatchStore::NationalIdHash(const NormalizedIdentifier& id) const {
@@ -238,20 +252,20 @@ absl::StatusOr<std::vector<ReviewRow>> MysqlMatchStore::ListReviews(v1::ReviewSt
       });
 }
 
+absl::StatusOr<ReviewRow> MysqlMatchStore::GetReview(absl::string_view review_id) {
+  return RunWithConnection<ReviewRow>(*pool_, [&](sql::Connection& conn) -> absl::StatusOr<ReviewRow> {
+    return FindReview(conn, review_id, /*for_update=*/false);
+  });
+}
+
 absl::StatusOr<ReviewRow> MysqlMatchStore::DecideReview(absl::string_view review_id,
                                                         v1::ReviewStatus decision,
                                                         absl::string_view decided_by,
                                                         absl::string_view note) {
   return RunInTransaction<ReviewRow>(*pool_, [&](sql::Connection& conn) -> absl::StatusOr<ReviewRow> {
-    auto find = Prepare(conn, absl::StrCat(kReviewColumns, "WHERE review_id = ? FOR UPDATE"));
-    find->setString(1, std::string(review_id));
-    std::unique_ptr<sql::ResultSet> rs(find->executeQuery());
-    if (!rs->next()) {
-      return Error(absl::StatusCode::kNotFound, "REVIEW_NOT_FOUND",
-                   absl::StrCat("review ", review_id, " does not exist"),
-                   {{"review_id", std::string(review_id)}});
-    }
-    ReviewRow row = ReadReview(*rs);
+    auto found = FindReview(conn, review_id, /*for_update=*/true);
+    if (!found.ok()) return found.status();
+    ReviewRow row = *std::move(found);
     if (row.review.status() != v1::REVIEW_STATUS_PENDING) {
       return Error(absl::StatusCode::kFailedPrecondition, "REVIEW_ALREADY_DECIDED",
                    absl::StrCat("review ", review_id, " was already decided as ",

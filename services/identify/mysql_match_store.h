@@ -32,6 +32,7 @@ class MysqlMatchStore final : public MatchStore {
   absl::StatusOr<std::vector<ReviewRow>> ListReviews(v1::ReviewStatus status,
                                                      absl::string_view after_id,
                                                      int limit) override;
+  absl::StatusOr<ReviewRow> GetReview(absl::string_view review_id) override;
   absl::StatusOr<ReviewRow> DecideReview(absl::string_view review_id, v1::ReviewStatus decision,
                                          absl::string_view decided_by,
                                          absl::string_view note) override;

@@ -92,6 +92,10 @@ void CopyField(const v1::Customer& source, const std::string& field, v1::Custome
   options.set_replace_message_fields(true);
   options.set_replace_repeated_fields(true);
   FieldMaskUtil::MergeMessageTo(source, mask, options, &target);
+  // Copying an absent leaf must not leave an empty parent behind.
+  if (target.person().ByteSizeLong() == 0) target.clear_person();
+  if (target.organization().ByteSizeLong() == 0) target.clear_organization();
+  if (target.address().ByteSizeLong() == 0) target.clear_address();
 }
 
 v1::Customer MergeCustomerData(const v1::Customer& survivor, const FieldOrigins& survivor_origins,

@@ -817,5 +817,62 @@ TEST_F(IdentifyServiceTest, ListContactsPagesNewestFirstAcrossEqualTimes) {
       IsError(service_.ListContacts(r).status(), Code::kInvalidArgument, "INVALID_PAGE_TOKEN"));
 }
 
+// --- Consent and erasure ------------------------------------------------------
+
+TEST_F(IdentifyServiceTest, ConsentIsKeptPerPurposeWithHistory) {
+  const v1::Customer c = Create(LiLei());
+  v1::RecordConsentRequest r;
+  r.set_customer_id(c.customer_id());
+  r.set_purpose(v1::CONSENT_PURPOSE_MARKETING);
+  r.set_granted(true);
+  r.mutable_source()->set_channel(v1::COLLECTION_CHANNEL_WEBSITE);
+  ASSERT_TRUE(service_.RecordConsent(r).ok());
+  r.set_granted(false);
+  auto withdrawn = service_.RecordConsent(r);
+  ASSERT_TRUE(withdrawn.ok()) << Describe(withdrawn.status());
+  ASSERT_EQ(withdrawn->consents_size(), 1);
+  EXPECT_FALSE(withdrawn->consents(0).granted());
+  EXPECT_EQ(withdrawn->consents(0).source().channel(), v1::COLLECTION_CHANNEL_WEBSITE);
+  const v1::Customer got = Get(c.customer_id());
+  ASSERT_EQ(got.consents_size(), 1);
+  EXPECT_EQ(got.consents(0).purpose(), v1::CONSENT_PURPOSE_MARKETING);
+  EXPECT_EQ(Rows("customer_history", "field = 'consents.CONSENT_PURPOSE_MARKETING'"), 2);
+  r.set_purpose(v1::CONSENT_PURPOSE_UNSPECIFIED);
+  EXPECT_TRUE(IsError(service_.RecordConsent(r).status(), Code::kInvalidArgument, "INVALID_FIELD",
+                      "purpose"));
+}
+
+TEST_F(IdentifyServiceTest, EraseKeepsTheIdAndRemovesPersonalData) {
+  const v1::Customer c = Create(LiLei());
+  v1::EraseCustomerRequest r;
+  r.set_customer_id(c.customer_id());
+  r.set_reason("data subject request 2026-118");
+  auto erased = service_.EraseCustomer(r);
+  ASSERT_TRUE(erased.ok()) << Describe(erased.status());
+  EXPECT_EQ(erased->customer().state(), v1::CUSTOMER_STATE_ERASED);
+  const v1::Customer got = Get(c.customer_id());
+  EXPECT_EQ(got.customer_id(), c.customer_id());
+  EXPECT_EQ(got.display_name(), "(erased)");
+  EXPECT_FALSE(got.has_person());
+  EXPECT_EQ(got.identifiers_size(), 0);
+  EXPECT_TRUE(IsError(Lookup(Id(v1::IDENTIFIER_TYPE_PHONE, kPhone)).status(), Code::kNotFound,
+                      "IDENTIFIER_NOT_FOUND"));
+  EXPECT_EQ(Rows("customer_history", absl::StrCat("customer_id = '", c.customer_id(),
+                                                  "' AND new_sealed IS NOT NULL AND field <> 'state'")),
+            0);
+  EXPECT_EQ(Rows("match_records"), 0);
+  // Erasing twice changes nothing; updating an erased customer is refused.
+  EXPECT_TRUE(service_.EraseCustomer(r).ok());
+  v1::UpdateCustomerRequest update;
+  update.mutable_customer()->set_customer_id(c.customer_id());
+  update.mutable_customer()->set_display_name("back");
+  update.mutable_update_mask()->add_paths("display_name");
+  EXPECT_TRUE(IsError(service_.UpdateCustomer(update).status(), Code::kFailedPrecondition,
+                      "CUSTOMER_ERASED"));
+  r.clear_reason();
+  EXPECT_TRUE(IsError(service_.EraseCustomer(r).status(), Code::kInvalidArgument, "INVALID_FIELD",
+                      "reason"));
+}
+
 }  // namespace
 }  // namespace crm::identify

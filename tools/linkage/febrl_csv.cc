@@ -27,12 +27,14 @@ absl::StatusOr<std::vector<FebrlRecord>> ParseFebrl(absl::string_view text) {
     line = absl::StripTrailingAsciiWhitespace(line);
     if (line_number == 1 || line.empty()) continue;
     std::vector<std::string> f = absl::StrSplit(line, ',');
-    if (f.size() != 11) {
-      return absl::InvalidArgumentError(absl::StrCat("line ", line_number, ": expected 11 fields, got ",
-                                                     f.size()));
+    if (f.size() != 11 && f.size() != 13) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("line ", line_number, ": expected 11 or 13 fields, got ", f.size()));
     }
     for (std::string& field : f) field = std::string(absl::StripAsciiWhitespace(field));
-    records.push_back({f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[8], f[9], f[10]});
+    f.resize(13);
+    records.push_back(
+        {f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[8], f[9], f[10], f[11], f[12]});
   }
   return records;
 }

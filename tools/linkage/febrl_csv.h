@@ -11,10 +11,11 @@ namespace crm::linkage {
 
 // One record of a FEBRL-format file: rec_id, given_name, surname,
 // street_number, address_1, address_2, suburb, postcode, state,
-// date_of_birth (YYYYMMDD), soc_sec_id.
+// date_of_birth (YYYYMMDD), soc_sec_id; optionally followed by phone and
+// email (as crm-identify-datagen writes).
 struct FebrlRecord {
   std::string rec_id, given_name, surname, street_number, address_1, address_2, suburb, postcode,
-      state, date_of_birth, soc_sec_id;
+      state, date_of_birth, soc_sec_id, phone, email;
   // The person behind the record by the ground truth in rec_id
   // ("rec-12-org", "rec-12-dup-0" -> "12"); "" when rec_id has another form.
   std::string TruthId() const;

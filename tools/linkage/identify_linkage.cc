@@ -77,6 +77,13 @@ v1::Customer CustomerOf(const FebrlRecord& r, const std::string& ns) {
   external->set_type(v1::IDENTIFIER_TYPE_EXTERNAL_ID);
   external->set_namespace_(ns);
   external->set_value(r.rec_id);
+  for (const auto& [type, value] : {std::pair{v1::IDENTIFIER_TYPE_PHONE, r.phone},
+                                    std::pair{v1::IDENTIFIER_TYPE_EMAIL, r.email}}) {
+    if (value.empty()) continue;
+    auto* id = c.add_identifiers();
+    id->set_type(type);
+    id->set_value(value);
+  }
   if (!r.soc_sec_id.empty()) {
     auto* nid = c.add_identifiers();
     nid->set_type(v1::IDENTIFIER_TYPE_NATIONAL_ID);
