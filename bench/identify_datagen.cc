@@ -109,8 +109,8 @@ class Generator {
       p.region = Pick(kChineseProvinces);
       p.postcode = absl::StrFormat("%06d", Uniform(100000, 999999));
       p.line2 = Chance(0.6) ? absl::StrCat(Uniform(1, 30), "号楼", Uniform(101, 2899), "室") : "";
-      // Unique per person: an affine map of n over 10^8.
-      p.phone = absl::StrFormat("+861%d%08d", Uniform(3, 9), (n * 48271 + 12345) % 100000000);
+      // Unique per person: an affine map of n over 10^9.
+      p.phone = absl::StrFormat("+861%d%09d", Uniform(3, 9), (n * 48271 + 12345) % 1000000000);
     } else {
       p.given = Pick(kWesternGiven);
       p.family = Pick(kWesternFamily);

@@ -46,7 +46,8 @@ void CompleteRequest(sql::Connection& conn, const RequestKey& key, absl::string_
 template <typename Response>
 absl::StatusOr<Response> RunIdempotent(
     MysqlPool& pool, const Clock& clock, const RequestKey& key,
-    absl::FunctionRef<absl::StatusOr<Response>(sql::Connection&)> change) {
+    absl::FunctionRef<absl::StatusOr<Response>(sql::Connection&)> change,
+    const TransactionOptions& options = {}) {
   auto bytes = RunInTransaction<std::string>(
       pool, [&](sql::Connection& conn) -> absl::StatusOr<std::string> {
         if (key.request_id.empty()) {
@@ -62,7 +63,8 @@ absl::StatusOr<Response> RunIdempotent(
         std::string serialized = response->SerializeAsString();
         CompleteRequest(conn, key, serialized);
         return serialized;
-      });
+      },
+      options);
   if (!bytes.ok()) return bytes.status();
   Response response;
   if (!response.ParseFromString(*bytes)) {

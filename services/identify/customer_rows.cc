@@ -32,6 +32,12 @@ std::string IdentifierContext(const NormalizedIdentifier& id) {
 
 }  // namespace
 
+TransactionOptions WriteOptions() {
+  TransactionOptions options;
+  options.read_committed = true;
+  return options;
+}
+
 absl::Status CustomerNotFound(absl::string_view customer_id) {
   return Error(absl::StatusCode::kNotFound, "CUSTOMER_NOT_FOUND",
                absl::StrCat("customer ", customer_id, " does not exist"),
@@ -300,6 +306,36 @@ absl::Status RefreshMatchIndex(sql::Connection& conn, const DataKey& key,
   }
   insert_keys->executeUpdate();
   return absl::OkStatus();
+}
+
+void InsertHistory(sql::Connection& conn, const DataKey& key, absl::string_view customer_id,
+                   const std::vector<FieldChange>& changes, const ChangeContext& context) {
+  if (changes.empty()) return;
+  std::string sql =
+      "INSERT INTO customer_history (customer_id, field, old_sealed, new_sealed, channel, "
+      "source_system, actor, reason, changed_at) VALUES ";
+  for (size_t i = 0; i < changes.size(); ++i) {
+    absl::StrAppend(&sql, i ? ", " : "", "(?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  }
+  auto insert = Prepare(conn, sql);
+  std::vector<std::unique_ptr<std::istringstream>> blobs;
+  const std::string when = ToSqlDatetime(context.now);
+  unsigned p = 1;
+  for (const FieldChange& change : changes) {
+    const std::string sealing_context = absl::StrCat(customer_id, "|", change.field);
+    insert->setString(p++, std::string(customer_id));
+    insert->setString(p++, change.field);
+    for (const std::string* value : {&change.old_value, &change.new_value}) {
+      blobs.push_back(std::make_unique<std::istringstream>(key.Seal(*value, sealing_context)));
+      insert->setBlob(p++, blobs.back().get());
+    }
+    insert->setInt(p++, context.source.channel());
+    insert->setString(p++, context.source.system());
+    insert->setString(p++, context.source.actor());
+    insert->setString(p++, context.reason);
+    insert->setString(p++, when);
+  }
+  insert->executeUpdate();
 }
 
 std::string IdentifierHistoryValue(const NormalizedIdentifier& id) {

@@ -9,8 +9,10 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "common/data_key.h"
+#include "common/transaction.h"
 #include "cppconn/connection.h"
 #include "crm/identify/v1/identify.pb.h"
+#include "services/identify/customer_changes.h"
 #include "services/identify/identifier_rules.h"
 #include "services/identify/identify_store.h"
 
@@ -58,6 +60,10 @@ void InsertHistory(sql::Connection& conn, const DataKey& key, absl::string_view 
                    absl::string_view field, absl::string_view old_value,
                    absl::string_view new_value, const ChangeContext& context);
 
+// The same for many fields, in one statement.
+void InsertHistory(sql::Connection& conn, const DataKey& key, absl::string_view customer_id,
+                   const std::vector<FieldChange>& changes, const ChangeContext& context);
+
 // What the history records as an identifier's value (never a national id).
 std::string IdentifierHistoryValue(const NormalizedIdentifier& id);
 
@@ -65,6 +71,10 @@ std::string IdentifierHistoryValue(const NormalizedIdentifier& id);
 std::string IdentifierField(const NormalizedIdentifier& id);
 
 absl::Status CustomerNotFound(absl::string_view customer_id);
+
+// Identify's writes run in READ COMMITTED: concurrent creates then lock only
+// the rows they touch, not the gaps between blocking keys (which deadlocks).
+TransactionOptions WriteOptions();
 
 // The blind index of an identifier (32 bytes).
 std::string IdentifierHash(const DataKey& key, const NormalizedIdentifier& id);

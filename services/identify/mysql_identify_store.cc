@@ -70,23 +70,22 @@ absl::StatusOr<v1::Customer> MysqlIdentifyStore::CreateCustomer(const RequestKey
         const v1::Customer& c = input.customer;
         rows::InsertCustomer(conn, *key_, c);
         const ChangeContext context{input.source, "created", FromProtoTimestamp(c.create_time())};
+        std::vector<FieldChange> history;
         for (const NormalizedIdentifier& id : input.identifiers) {
           auto inserted = rows::InsertIdentifier(conn, *key_, c.customer_id(), id, input.source,
                                                  context.now);
           if (!inserted.ok()) return inserted.status();
           if (*inserted) {
-            rows::InsertHistory(conn, *key_, c.customer_id(), rows::IdentifierField(id), "",
-                                rows::IdentifierHistoryValue(id), context);
+            history.push_back({rows::IdentifierField(id), "", rows::IdentifierHistoryValue(id)});
           }
         }
-        for (const auto& [field, value] : FlattenCustomer(c)) {
-          rows::InsertHistory(conn, *key_, c.customer_id(), field, "", value, context);
-        }
+        for (const auto& [field, value] : FlattenCustomer(c)) history.push_back({field, "", value});
+        rows::InsertHistory(conn, *key_, c.customer_id(), history, context);
         if (absl::Status s = rows::RefreshMatchIndex(conn, *key_, c.customer_id()); !s.ok()) {
           return s;
         }
         return IdOnly(c.customer_id());
-      });
+      }, rows::WriteOptions());
   if (!created.ok()) return created.status();
   return Reread(created->customer_id());
 }
@@ -116,16 +115,13 @@ absl::StatusOr<v1::Customer> MysqlIdentifyStore::UpdateCustomer(
         const auto changes = DiffCustomers(before, row->customer);
         if (!changes.empty()) {
           rows::WriteCustomer(conn, *key_, *row, context.now);
-          for (const FieldChange& change : changes) {
-            rows::InsertHistory(conn, *key_, customer_id, change.field, change.old_value,
-                                change.new_value, context);
-          }
+          rows::InsertHistory(conn, *key_, customer_id, changes, context);
           if (absl::Status s = rows::RefreshMatchIndex(conn, *key_, customer_id); !s.ok()) {
             return s;
           }
         }
         return IdOnly(customer_id);
-      });
+      }, rows::WriteOptions());
   if (!updated.ok()) return updated.status();
   return Reread(customer_id);
 }
@@ -187,7 +183,7 @@ absl::StatusOr<v1::Identifier> MysqlIdentifyStore::AddIdentifier(absl::string_vi
           }
         }
         return absl::InternalError("added identifier not found");
-      });
+      }, rows::WriteOptions());
 }
 
 absl::Status MysqlIdentifyStore::RemoveIdentifier(absl::string_view customer_id,
@@ -212,7 +208,7 @@ absl::Status MysqlIdentifyStore::RemoveIdentifier(absl::string_view customer_id,
                         rows::IdentifierHistoryValue(id), "", context);
     rows::WriteCustomer(conn, *key_, *row, context.now);
     return rows::RefreshMatchIndex(conn, *key_, customer_id);
-  });
+  }, rows::WriteOptions());
 }
 
 absl::StatusOr<v1::Customer> MysqlIdentifyStore::LookupCustomer(const NormalizedIdentifier& id) {
@@ -293,7 +289,7 @@ absl::StatusOr<v1::Customer> MysqlIdentifyStore::SetLifecycleStatus(
         auto found = rows::ReadLiveCustomer(conn, *key_, customer_id, false);
         if (!found.ok()) return found.status();
         return found->customer;
-      });
+      }, rows::WriteOptions());
 }
 
 absl::StatusOr<v1::Contact> MysqlIdentifyStore::RecordContact(const RequestKey& key,
@@ -318,7 +314,7 @@ absl::StatusOr<v1::Contact> MysqlIdentifyStore::RecordContact(const RequestKey& 
         insert->setString(8, ToSqlDatetime(clock_->Now()));
         insert->executeUpdate();
         return stored;
-      });
+      }, rows::WriteOptions());
 }
 
 absl::StatusOr<std::vector<v1::Contact>> MysqlIdentifyStore::ListContacts(
@@ -397,7 +393,7 @@ absl::StatusOr<std::vector<v1::Consent>> MysqlIdentifyStore::RecordConsent(
                             absl::StrCat("consents.", v1::ConsentPurpose_Name(purpose)), old_value,
                             granted ? "granted" : "withdrawn", context);
         return rows::ReadConsents(conn, customer_id);
-      });
+      }, rows::WriteOptions());
 }
 
 namespace {
@@ -489,7 +485,7 @@ absl::StatusOr<v1::Customer> MysqlIdentifyStore::EraseCustomer(absl::string_view
           }
         }
         return IdOnly(customer_id);
-      });
+      }, rows::WriteOptions());
   if (!erased.ok()) return erased.status();
   return Reread(customer_id);
 }

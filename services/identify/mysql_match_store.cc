@@ -188,7 +188,7 @@ absl::StatusOr<int64_t> MysqlMatchStore::SaveModel(const MatchModel& model,
     std::unique_ptr<sql::ResultSet> rs(last->executeQuery("SELECT LAST_INSERT_ID()"));
     rs->next();
     return static_cast<int64_t>(rs->getInt64(1));
-  });
+  }, rows::WriteOptions());
 }
 
 absl::StatusOr<std::vector<std::pair<MatchPattern, bool>>> MysqlMatchStore::LabelledPatterns() {
@@ -231,7 +231,7 @@ absl::StatusOr<v1::MatchReview> MysqlMatchStore::QueueReview(
         std::unique_ptr<sql::ResultSet> rs(find->executeQuery());
         if (!rs->next()) return absl::InternalError("queued review not found");
         return ReadReview(*rs).review;
-      });
+      }, rows::WriteOptions());
 }
 
 absl::StatusOr<std::vector<ReviewRow>> MysqlMatchStore::ListReviews(v1::ReviewStatus status,
@@ -287,7 +287,7 @@ absl::StatusOr<ReviewRow> MysqlMatchStore::DecideReview(absl::string_view review
     row.review.set_note(std::string(note));
     ToProtoTimestamp(now, row.review.mutable_decide_time());
     return row;
-  });
+  }, rows::WriteOptions());
 }
 
 absl::Status MysqlMatchStore::CreateJob(const v1::DeduplicationJob& job, absl::string_view owner) {

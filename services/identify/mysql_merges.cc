@@ -76,10 +76,7 @@ void MoveIdentifier(sql::Connection& conn, const std::string& hash, absl::string
 
 void RecordChanges(sql::Connection& conn, const DataKey& key, const v1::Customer& before,
                    const v1::Customer& after, const ChangeContext& context) {
-  for (const FieldChange& change : DiffCustomers(before, after)) {
-    rows::InsertHistory(conn, key, after.customer_id(), change.field, change.old_value,
-                        change.new_value, context);
-  }
+  rows::InsertHistory(conn, key, after.customer_id(), DiffCustomers(before, after), context);
 }
 
 }  // namespace
@@ -163,7 +160,7 @@ absl::StatusOr<MergeOutcome> MysqlMatchStore::Merge(const RequestKey& key,
         response.set_merge_id(merge_id);
         response.mutable_survivor()->set_customer_id(std::string(survivor_id));
         return response;
-      });
+      }, rows::WriteOptions());
   if (!done.ok()) return done.status();
   auto survivor = RunWithConnection<FoundCustomer>(*pool_, [&](sql::Connection& conn) {
     return rows::ReadLiveCustomer(conn, *key_, done->survivor().customer_id(), false);
@@ -270,7 +267,7 @@ absl::StatusOr<UnmergeOutcome> MysqlMatchStore::Unmerge(const RequestKey& key,
         response.mutable_survivor()->set_customer_id(survivor_id);
         response.mutable_restored()->set_customer_id(merged_id);
         return response;
-      });
+      }, rows::WriteOptions());
   if (!done.ok()) return done.status();
   UnmergeOutcome outcome;
   for (auto [id, out] : {std::pair{done->survivor().customer_id(), &outcome.survivor},

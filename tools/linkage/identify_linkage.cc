@@ -31,6 +31,8 @@ ABSL_FLAG(std::string, input, "", "FEBRL-format CSV file");
 ABSL_FLAG(std::string, output, "", "Where to write rec_id,customer_id");
 ABSL_FLAG(int, concurrency, 8, "Parallel calls");
 ABSL_FLAG(absl::Duration, job_timeout, absl::Minutes(30), "Longest wait for deduplication");
+ABSL_FLAG(bool, import_only, false,
+          "Only import the records (e.g. to load a benchmark data set), then exit");
 
 namespace v1 = crm::identify::v1;
 using crm::linkage::FebrlRecord;
@@ -160,7 +162,11 @@ int main(int argc, char** argv) {
   const absl::Time start = absl::Now();
 
   Parallel(records->size(), threads, [&](size_t i) { Import(*stub, (*records)[i], ns); });
-  std::cerr << "imported " << records->size() << " records in " << absl::Now() - start << "\n";
+  const absl::Duration import_time = absl::Now() - start;
+  std::cerr << absl::StrFormat("imported %d records in %s (%.0f records/s)\n", records->size(),
+                               absl::FormatDuration(import_time),
+                               records->size() / absl::ToDoubleSeconds(import_time));
+  if (absl::GetFlag(FLAGS_import_only)) return 0;
 
   v1::EstimateMatchModelResponse estimated;
   grpc::Status status = stub->EstimateMatchModel(Context(absl::Minutes(10)).get(),
