@@ -1,6 +1,7 @@
 #include "services/identify/linkage.h"
 
 #include <algorithm>
+#include <iterator>
 #include <map>
 #include <numeric>
 #include <random>
@@ -85,9 +86,18 @@ std::vector<RecordPair> BlockedPairs(const std::vector<MatchRecord>& records, si
   return pairs;
 }
 
-MatchModel EstimateModel(const std::vector<MatchRecord>& records,
+MatchModel EstimateModel(const std::vector<MatchRecord>& all_records,
                          const std::vector<std::pair<MatchPattern, bool>>& labelled,
                          const MatchModel& start, EstimationReport* report) {
+  // A random sample is enough to estimate a dozen probabilities per field,
+  // and keeps estimation time flat beyond it.
+  constexpr size_t kMaxSample = 200'000;
+  std::vector<MatchRecord> sample;
+  if (all_records.size() > kMaxSample) {
+    std::sample(all_records.begin(), all_records.end(), std::back_inserter(sample), kMaxSample,
+                std::mt19937_64(7));
+  }
+  const std::vector<MatchRecord>& records = sample.empty() ? all_records : sample;
   MatchModel model = start;
   EstimationReport local;
   EstimationReport& r = report ? *report : local;

@@ -157,8 +157,8 @@ MatchPattern CompareRecords(const MatchRecord& a, const MatchRecord& b) {
 
 const std::vector<BlockingRule>& BlockingRules() {
   static const auto* rules = new std::vector<BlockingRule>{
-      {"fg", {kFamilyName, kGivenName}}, {"fy", {kFamilyName, kBirthDate}},
-      {"gb", {kGivenName, kBirthDate}},  {"b", {kBirthDate}},
+      {"fg", {kFamilyName, kGivenName, kBirthDate}}, {"fb", {kFamilyName, kBirthDate}},
+      {"gb", {kGivenName, kBirthDate}},
       {"ps", {kPostcode, kStreetNumber}}, {"pf", {kPostcode, kFamilyName}},
       {"n", {kNationalId}},              {"t", {kPhone}},
       {"e", {kEmail}}};
@@ -169,17 +169,16 @@ std::vector<std::string> BlockingKeys(const MatchRecord& r) {
   std::vector<std::string> keys;
   const std::string given = r.given_name.empty() ? "" : Soundex(r.given_name);
   const std::string family = r.family_name.empty() ? "" : Soundex(r.family_name);
+  const absl::string_view year = absl::string_view(r.birth_date).substr(0, 4);
   auto add = [&](absl::string_view tag, std::initializer_list<absl::string_view> parts) {
     for (absl::string_view part : parts) {
       if (part.empty()) return;
     }
     keys.push_back(absl::StrCat(tag, "|", absl::StrJoin(parts, "|")));
   };
-  const absl::string_view year = absl::string_view(r.birth_date).substr(0, 4);
-  add("fg", {family, given});
-  add("fy", {family, year});
+  add("fg", {family, given, year});
+  add("fb", {family, r.birth_date});
   add("gb", {given, r.birth_date});
-  add("b", {r.birth_date});
   add("ps", {r.postcode, r.street_number});
   add("pf", {r.postcode, family});
   add("n", {r.national_id});

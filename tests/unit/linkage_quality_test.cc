@@ -21,25 +21,9 @@ std::vector<linkage::FebrlRecord> Load(const std::string& name) {
   return records.ok() ? *records : std::vector<linkage::FebrlRecord>{};
 }
 
-MatchRecord ToMatchRecord(const linkage::FebrlRecord& r) {
-  MatchRecord m;
-  m.customer_id = r.rec_id;
-  m.given_name = r.given_name;
-  m.family_name = r.surname;
-  m.street_number = r.street_number;
-  m.street = r.address_1;
-  m.address_line2 = r.address_2;
-  m.locality = r.suburb;
-  m.postcode = r.postcode;
-  m.region = r.state;
-  m.birth_date = r.date_of_birth;
-  m.national_id = r.soc_sec_id;
-  return m;
-}
-
 linkage::PairwiseQuality Link(const std::vector<linkage::FebrlRecord>& febrl) {
   std::vector<MatchRecord> records;
-  for (const auto& r : febrl) records.push_back(ToMatchRecord(r));
+  for (const auto& r : febrl) records.push_back(linkage::ToMatchRecord(r));
   const MatchModel model = EstimateModel(records, {}, MatchModel::Default(), nullptr);
   const Clustering clustering =
       ClusterRecords(records, ScorePairs(records, BlockedPairs(records), model, model.lower, 2),

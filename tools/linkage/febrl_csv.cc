@@ -39,6 +39,27 @@ absl::StatusOr<std::vector<FebrlRecord>> ParseFebrl(absl::string_view text) {
   return records;
 }
 
+identify::MatchRecord ToMatchRecord(const FebrlRecord& r) {
+  identify::v1::Customer c;
+  c.set_customer_id(r.rec_id);
+  c.set_kind(identify::v1::CUSTOMER_KIND_PERSON);
+  c.mutable_person()->set_given_name(r.given_name);
+  c.mutable_person()->set_family_name(r.surname);
+  auto* a = c.mutable_address();
+  a->set_street_number(r.street_number);
+  a->set_street(r.address_1);
+  a->set_address_line2(r.address_2);
+  a->set_locality(r.suburb);
+  a->set_postcode(r.postcode);
+  a->set_region(r.state);
+  identify::MatchRecord m = identify::MatchRecordOf(c);
+  m.birth_date = r.date_of_birth;  // as given: a corrupted date still compares digit by digit
+  m.national_id = r.soc_sec_id;
+  m.phone = r.phone;
+  m.email = r.email;
+  return m;
+}
+
 PairwiseQuality EvaluatePairs(const std::vector<FebrlRecord>& records,
                               const std::vector<std::string>& cluster_ids) {
   std::map<std::string, long long> truth, predicted;

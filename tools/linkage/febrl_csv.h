@@ -6,6 +6,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "services/identify/match_record.h"
 
 namespace crm::linkage {
 
@@ -29,6 +30,10 @@ struct PairwiseQuality {
   long long true_pairs = 0, predicted_pairs = 0, correct_pairs = 0;
   double precision = 0, recall = 0, f1 = 0;
 };
+
+// The record in the form record linkage compares (the national id stands in
+// for its keyed hash; phone and e-mail as given).
+identify::MatchRecord ToMatchRecord(const FebrlRecord& record);
 
 // Pairwise precision, recall and F1 of `cluster_ids` (one per record, e.g.
 // the surviving customer id) against the records' ground truth.
