@@ -153,8 +153,9 @@ EmReport EstimateM(const std::vector<PatternCount>& candidate_pairs,
     }
     for (const auto& [pattern, same] : labelled) accumulate(pattern, 1.0, same ? 1.0 : 0.0);
     if (total == 0 || matches == 0) break;
-    double change = std::abs(model.lambda - matches / total);
-    model.lambda = std::clamp(matches / total, 1e-6, 1 - 1e-6);
+    const double lambda = std::clamp(matches / total, 1e-6, 1 - 1e-6);
+    double change = std::abs(model.lambda - lambda);
+    model.lambda = lambda;
     for (int f = 0; f < kMatchFieldCount && !fix_m; ++f) {
       double observed = 0;
       for (int l = 1; l < kMatchLevels; ++l) observed += m_sum[f][l];
