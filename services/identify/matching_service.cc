@@ -20,6 +20,7 @@ namespace {
 constexpr absl::Duration kModelCacheTtl = absl::Seconds(10);
 constexpr int kCandidatesPerKey = 100;
 constexpr size_t kMaxQueuedPerJob = 10'000;
+constexpr int kMaxCandidateIdentifiers = 20;
 
 void AddEvidence(const MatchPattern& pattern, const MatchModel& model,
                  google::protobuf::RepeatedPtrField<v1::FieldEvidence>* out) {
@@ -89,6 +90,28 @@ absl::StatusOr<StoredModel> MatchingService::Model() {
 
 absl::StatusOr<v1::ResolveCustomerResponse> MatchingService::ResolveCustomer(
     const v1::ResolveCustomerRequest& request) {
+  // The id of the customer a resolution may create is request_id + ":c".
+  if (request.request_id().size() > 62) {
+    return InvalidArgument("request_id", "must be at most 62 characters");
+  }
+  if (auto key = MakeRequestKey("ResolveCustomer", request.request_id(), request); !key.ok()) {
+    return key.status();
+  }
+  if (request.candidate().identifiers_size() > kMaxCandidateIdentifiers) {
+    return InvalidArgument("candidate.identifiers", "holds at most 20 identifiers");
+  }
+  v1::Source source = request.source();
+  if (source.channel() == v1::COLLECTION_CHANNEL_UNSPECIFIED) {
+    source.set_channel(v1::COLLECTION_CHANNEL_SERVICE);
+  }
+  if (absl::Status s = ValidateSource(source, true); !s.ok()) return s;
+  if (const v1::Customer& c = request.candidate();
+      c.identifiers_size() == 0 && c.display_name().empty() && !c.has_person() &&
+      !c.has_organization() && !c.has_address()) {
+    return Error(absl::StatusCode::kInvalidArgument, "NOTHING_TO_MATCH",
+                 "the candidate has no identifier, name or address to match on",
+                 {{"field", "candidate"}});
+  }
   v1::Customer candidate = request.candidate();
   CompleteCandidate(candidate);
   if (!v1::CustomerKind_IsValid(candidate.kind())) {
@@ -122,6 +145,7 @@ absl::StatusOr<v1::ResolveCustomerResponse> MatchingService::ResolveCustomer(
       national_id_hash = store_->NationalIdHash(*id);
     }
   }
+  const MatchRecord record = MatchRecordOf(probe, national_id_hash);
   auto model = Model();
   if (!model.ok()) return model.status();
   MatchPattern best_pattern{};
@@ -155,7 +179,6 @@ absl::StatusOr<v1::ResolveCustomerResponse> MatchingService::ResolveCustomer(
     return response;
   } else {
     // Probabilistic: candidates sharing a blocking key, best first.
-    const MatchRecord record = MatchRecordOf(probe, national_id_hash);
     auto candidates = store_->Candidates(BlockingKeys(record), kCandidatesPerKey);
     if (!candidates.ok()) return candidates.status();
     double best = -1;
@@ -186,7 +209,7 @@ absl::StatusOr<v1::ResolveCustomerResponse> MatchingService::ResolveCustomer(
     // Link what the channel knows that the customer lacks.
     for (const NormalizedIdentifier& id : ids) {
       auto added = customer_store_->AddIdentifier(response.customer_id(), id,
-                                                  {request.source(), "resolved", clock_->Now()});
+                                                  {source, "resolved", clock_->Now()});
       if (!added.ok() && ReasonOf(added.status()) != "IDENTIFIER_TAKEN") return added.status();
     }
     return response;
@@ -195,7 +218,7 @@ absl::StatusOr<v1::ResolveCustomerResponse> MatchingService::ResolveCustomer(
   create.set_request_id(request.request_id().empty() ? ""
                                                      : absl::StrCat(request.request_id(), ":c"));
   *create.mutable_customer() = create_as;
-  *create.mutable_source() = request.source();
+  *create.mutable_source() = source;
   create.set_default_region(region);
   auto created = customers_->CreateCustomer(create);
   if (!created.ok()) return created.status();

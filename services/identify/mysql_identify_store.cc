@@ -42,6 +42,10 @@ v1::Customer IdOnly(absl::string_view customer_id) {
   return c;
 }
 
+constexpr char kContactColumns[] =
+    "SELECT contact_id, customer_id, channel, kind, contact_time, reference, note "
+    "FROM customer_contacts ";
+
 v1::Contact ReadContact(sql::ResultSet& rs) {
   v1::Contact c;
   c.set_contact_id(rs.getString(1));
@@ -294,7 +298,9 @@ absl::StatusOr<v1::Customer> MysqlIdentifyStore::SetLifecycleStatus(
 
 absl::StatusOr<v1::Contact> MysqlIdentifyStore::RecordContact(const RequestKey& key,
                                                               const v1::Contact& contact) {
-  return RunIdempotent<v1::Contact>(
+  // The stored response holds ids only: the note may be personal and must
+  // go with an erasure.
+  auto recorded = RunIdempotent<v1::Contact>(
       *pool_, *clock_, key, [&](sql::Connection& conn) -> absl::StatusOr<v1::Contact> {
         auto customer = rows::ReadLiveCustomer(conn, *key_, contact.customer_id(), false);
         if (!customer.ok()) return customer.status();
@@ -313,8 +319,20 @@ absl::StatusOr<v1::Contact> MysqlIdentifyStore::RecordContact(const RequestKey& 
         insert->setString(7, stored.note());
         insert->setString(8, ToSqlDatetime(clock_->Now()));
         insert->executeUpdate();
-        return stored;
+        v1::Contact ids;
+        ids.set_contact_id(stored.contact_id());
+        return ids;
       }, rows::WriteOptions());
+  if (!recorded.ok()) return recorded.status();
+  return RunWithConnection<v1::Contact>(
+      *pool_, [&](sql::Connection& conn) -> absl::StatusOr<v1::Contact> {
+        auto query = Prepare(conn,
+                             absl::StrCat(kContactColumns, "WHERE contact_id = ?"));
+        query->setString(1, recorded->contact_id());
+        std::unique_ptr<sql::ResultSet> rs(query->executeQuery());
+        if (!rs->next()) return absl::InternalError("recorded contact not found");
+        return ReadContact(*rs);
+      });
 }
 
 absl::StatusOr<std::vector<v1::Contact>> MysqlIdentifyStore::ListContacts(
@@ -327,10 +345,9 @@ absl::StatusOr<std::vector<v1::Contact>> MysqlIdentifyStore::ListContacts(
                                                       "~"};
         if (!before.empty()) cursor = absl::StrSplit(before, absl::MaxSplits('|', 1));
         auto query = Prepare(conn,
-                             "SELECT contact_id, customer_id, channel, kind, contact_time, "
-                             "reference, note FROM customer_contacts WHERE customer_id = ? "
+                             absl::StrCat(kContactColumns, "WHERE customer_id = ? "
                              "AND (contact_time, contact_id) < (?, ?) "
-                             "ORDER BY contact_time DESC, contact_id DESC LIMIT ?");
+                             "ORDER BY contact_time DESC, contact_id DESC LIMIT ?"));
         query->setString(1, found->customer.customer_id());
         query->setString(2, cursor.first);
         query->setString(3, cursor.second);

@@ -321,13 +321,10 @@ class MatchingServiceTest : public ::testing::Test {
   }
 
   int Rows(const std::string& table, const std::string& where = "1") {
-    return std::stoi(db_.Query(absl::StrCat("SELECT COUNT(*) FROM ", table, " WHERE ", where)));
+    return db_.Count(table, where);
   }
-
-  // Rows of `table` whose `column` holds the bytes of `text` anywhere.
   int RowsContaining(const std::string& table, const std::string& column, const std::string& text) {
-    return Rows(table, absl::StrCat("INSTR(", column, ", UNHEX('", absl::BytesToHexString(text),
-                                    "')) > 0"));
+    return db_.CountContaining(table, column, text);
   }
 
   testing::TestDatabase db_;
@@ -1074,6 +1071,35 @@ TEST_F(MatchingServiceTest, LinkageTablesHoldNoPersonalDataInClear) {
       EXPECT_EQ(RowsContaining(table, column, text), 0) << table << "." << column << ": " << text;
     }
   }
+}
+
+TEST_F(MatchingServiceTest, ResolveRefusesBadRequests) {
+  v1::ResolveCustomerRequest r;
+  *r.mutable_candidate() = Person("Alice", "Smith");
+  r.set_request_id(std::string(63, 'r'));
+  EXPECT_TRUE(IsError(matching_.ResolveCustomer(r).status(), Code::kInvalidArgument,
+                      "INVALID_FIELD", "request_id"));
+  r.set_request_id("has space");
+  EXPECT_TRUE(IsError(matching_.ResolveCustomer(r).status(), Code::kInvalidArgument,
+                      "INVALID_FIELD", "request_id"));
+  r.clear_request_id();
+  r.mutable_source()->set_channel(static_cast<v1::CollectionChannel>(99));
+  EXPECT_TRUE(IsError(matching_.ResolveCustomer(r).status(), Code::kInvalidArgument,
+                      "INVALID_FIELD", "source.channel"));
+  r.clear_source();
+  for (int i = 0; i < 21; ++i) {
+    v1::Identifier& id = *r.mutable_candidate()->add_identifiers();
+    id.set_type(v1::IDENTIFIER_TYPE_MEMBER_CARD);
+    id.set_value(absl::StrCat("CARD", 1000 + i));
+  }
+  EXPECT_TRUE(IsError(matching_.ResolveCustomer(r).status(), Code::kInvalidArgument,
+                      "INVALID_FIELD", "candidate.identifiers"));
+  // An empty record gives nothing to compare: refused, and nothing created.
+  r.clear_candidate();
+  r.set_create_if_no_match(true);
+  EXPECT_TRUE(IsError(matching_.ResolveCustomer(r).status(), Code::kInvalidArgument,
+                      "NOTHING_TO_MATCH", "candidate"));
+  EXPECT_EQ(Rows("customers"), 0);
 }
 
 }  // namespace

@@ -181,13 +181,10 @@ class IdentifyServiceTest : public ::testing::Test {
   }
 
   int Rows(const std::string& table, const std::string& where = "1") {
-    return std::stoi(db_.Query(absl::StrCat("SELECT COUNT(*) FROM ", table, " WHERE ", where)));
+    return db_.Count(table, where);
   }
-
-  // Rows of `table` whose `column` holds the bytes of `text` anywhere.
   int RowsContaining(const std::string& table, const std::string& column, const std::string& text) {
-    return Rows(table, absl::StrCat("INSTR(", column, ", UNHEX('", absl::BytesToHexString(text),
-                                    "')) > 0"));
+    return db_.CountContaining(table, column, text);
   }
 
   testing::TestDatabase db_;
@@ -740,10 +737,14 @@ TEST_F(IdentifyServiceTest, RecordContactIsIdempotent) {
   r.mutable_contact()->set_channel(v1::COLLECTION_CHANNEL_COMPLAINT);
   r.mutable_contact()->set_kind(" complaint ");
   r.mutable_contact()->set_reference("CMP-42");
+  r.mutable_contact()->set_note("called about a noisy neighbour");
   auto first = service_.RecordContact(r);
   ASSERT_TRUE(first.ok()) << Describe(first.status());
   EXPECT_EQ(first->contact().contact_id().size(), 26u);
   EXPECT_EQ(first->contact().kind(), "complaint");
+  EXPECT_EQ(first->contact().note(), "called about a noisy neighbour");
+  // The stored idempotent response holds ids only, so erasure can reach the note.
+  EXPECT_EQ(RowsContaining("idempotency_keys", "response", "noisy neighbour"), 0);
   EXPECT_EQ(first->contact().contact_time().seconds(), 1'800'000'000);  // defaults to now
 
   clock_.Advance(absl::Minutes(1));

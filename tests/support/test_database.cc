@@ -117,6 +117,16 @@ std::string TestDatabase::Query(const std::string& sql) const {
   return rs->next() ? std::string(rs->getString(1)) : "";
 }
 
+int TestDatabase::Count(const std::string& table, const std::string& where) const {
+  return std::stoi(Query(absl::StrCat("SELECT COUNT(*) FROM ", table, " WHERE ", where)));
+}
+
+int TestDatabase::CountContaining(const std::string& table, const std::string& column,
+                                  const std::string& text) const {
+  return Count(table, absl::StrCat("INSTR(", column, ", UNHEX('", absl::BytesToHexString(text),
+                                   "')) > 0"));
+}
+
 namespace {
 
 std::string RandomHexKey() {

@@ -35,6 +35,12 @@ class TestDatabase {
   // Runs one statement as root; returns the first column of the first row
   // ("" when none).
   std::string Query(const std::string& sql) const;
+  // Rows of `table` matching the SQL condition `where`.
+  int Count(const std::string& table, const std::string& where = "1") const;
+  // Rows of `table` whose `column` holds the bytes of `text` anywhere (to
+  // prove that personal data is not stored in clear).
+  int CountContaining(const std::string& table, const std::string& column,
+                      const std::string& text) const;
 
   static std::string Socket();
   static int Port();
