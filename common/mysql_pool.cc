@@ -1,11 +1,14 @@
 #include "common/mysql_pool.h"
 
+#include "common/statement_cache.h"
+
 #include <chrono>
 
 #include "absl/strings/str_cat.h"
 #include "common/errors.h"
 #include "common/log.h"
 #include "common/mysql_errors.h"
+#include "common/statement_cache.h"
 #include "cppconn/driver.h"
 #include "cppconn/exception.h"
 #include "cppconn/resultset.h"
@@ -82,7 +85,16 @@ MysqlPool::MysqlPool(DbConfig config, prometheus::Registry* registry)
 
 MysqlPool::~MysqlPool() {
   std::lock_guard lock(mu_);
+  for (Idle& idle : idle_) Close(std::move(idle.conn));
   idle_.clear();
+}
+
+void MysqlPool::Close(std::unique_ptr<sql::Connection> conn) {
+  StatementCache::Detach(conn.get());
+  try {
+    conn->close();
+  } catch (const sql::SQLException&) {
+  }
 }
 
 absl::StatusOr<std::unique_ptr<sql::Connection>> MysqlPool::Connect() {
@@ -109,6 +121,7 @@ absl::StatusOr<std::unique_ptr<sql::Connection>> MysqlPool::Connect() {
   try {
     std::unique_ptr<sql::Connection> conn(Driver()->connect(opts));
     ConfigureSession(*conn, config_.query_timeout);
+    StatementCache::Attach(conn.get());
     if (connects_) connects_->Increment();
     return conn;
   } catch (const sql::SQLException& e) {
@@ -156,7 +169,7 @@ absl::StatusOr<MysqlPool::Lease> MysqlPool::Acquire() {
     }
     if (!alive) {
       if (discarded_) discarded_->Increment();
-      conn.reset();
+      Close(std::move(conn));
     }
   }
   if (!conn) {
@@ -176,13 +189,7 @@ absl::StatusOr<MysqlPool::Lease> MysqlPool::Acquire() {
 
 void MysqlPool::Return(std::unique_ptr<sql::Connection> conn, bool broken) {
   if (conn && broken && discarded_) discarded_->Increment();
-  if (conn && broken) {
-    try {
-      conn->close();
-    } catch (const sql::SQLException&) {
-    }
-    conn.reset();
-  }
+  if (conn && broken) Close(std::move(conn));
   {
     std::lock_guard lock(mu_);
     if (broken) suspect_before_ = absl::Now();

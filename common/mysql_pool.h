@@ -73,6 +73,8 @@ class MysqlPool {
   };
   absl::StatusOr<std::unique_ptr<sql::Connection>> Connect();
   void Return(std::unique_ptr<sql::Connection> conn, bool broken);
+  // Drops the connection's statement cache, then closes it.
+  static void Close(std::unique_ptr<sql::Connection> conn);
 
   const DbConfig config_;
   std::mutex mu_;

@@ -98,6 +98,10 @@ int RunServer(const ServerConfig& config, const std::vector<RegisteredService>& 
   grpc::ResourceQuota quota(absl::StrCat("crm-", config.service));
   quota.SetMaxThreads(config.max_threads);
   builder.SetResourceQuota(quota);
+  // Keep finished handler threads polling instead of exiting: with gRPC's
+  // default of 2, a busy server creates and destroys a thread per call.
+  builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MAX_POLLERS,
+                              config.max_threads);
   builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_MS,
                              static_cast<int>(absl::ToInt64Milliseconds(config.max_connection_age)));
   builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_GRACE_MS,

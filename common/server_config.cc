@@ -13,6 +13,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "common/errors.h"
 #include "common/log.h"
 
@@ -85,6 +86,9 @@ void InitProcess(int argc, char** argv, absl::string_view service) {
   sigaddset(&signals, SIGTERM);
   sigaddset(&signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  // Debian's Abseil is built with mutex deadlock detection on, which puts a
+  // global graph update under every lock gRPC and we take.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   log::SetService(service);
   absl::FlagsUsageConfig usage;  // --help lists the suite's flags, not absl's own
   usage.contains_help_flags = [](absl::string_view file) {

@@ -35,9 +35,8 @@ absl::Time FromProtoTimestamp(const google::protobuf::Timestamp& ts) {
   return absl::FromUnixSeconds(ts.seconds()) + absl::Nanoseconds(ts.nanos());
 }
 
-std::unique_ptr<sql::PreparedStatement> Prepare(sql::Connection& conn, absl::string_view sql) {
-  return std::unique_ptr<sql::PreparedStatement>(
-      conn.prepareStatement(sql::SQLString(sql.data(), sql.size())));
+StatementHandle Prepare(sql::Connection& conn, absl::string_view sql) {
+  return StatementCache::Prepare(conn, sql);
 }
 
 std::string Sha256Hex(absl::string_view data) {

@@ -10,6 +10,7 @@
 #include "cppconn/connection.h"
 #include "cppconn/prepared_statement.h"
 #include "cppconn/resultset.h"
+#include "common/statement_cache.h"
 #include "google/protobuf/timestamp.pb.h"
 
 namespace crm {
@@ -20,8 +21,10 @@ absl::Time FromSqlDatetime(const std::string& value);
 void ToProtoTimestamp(absl::Time t, google::protobuf::Timestamp* out);
 absl::Time FromProtoTimestamp(const google::protobuf::Timestamp& ts);
 
-// conn.prepareStatement owned by a unique_ptr.
-std::unique_ptr<sql::PreparedStatement> Prepare(sql::Connection& conn, absl::string_view sql);
+// A prepared statement for `sql`, reused from the connection's statement
+// cache when it has one (see StatementCache). Destroy every ResultSet before
+// the handle.
+StatementHandle Prepare(sql::Connection& conn, absl::string_view sql);
 
 // Hex-encoded SHA-256.
 std::string Sha256Hex(absl::string_view data);

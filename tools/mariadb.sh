@@ -3,6 +3,9 @@
 #   $dir/data  $dir/mysqld.sock  $dir/mariadbd.pid  $dir/mariadb.log
 # The server listens on 127.0.0.1:$port and on the socket. root exists only as
 # root@localhost (the socket), and the directory is private to its owner.
+# CRM_DB_BUFFER_POOL_SIZE (default 1G) sizes InnoDB's cache: benchmarks with
+# millions of customers want their working set in it (memory is only taken as
+# pages are used).
 
 mariadb_running() {  # dir
   local pid
@@ -30,7 +33,7 @@ mariadb_start() {  # dir port
   [ "$(id -u)" = 0 ] && user_arg=(--user=root)
   mariadbd --no-defaults "${user_arg[@]}" --datadir="$dir/data" --port="$port" \
     --bind-address=127.0.0.1 --socket="$dir/mysqld.sock" --pid-file="$dir/mariadbd.pid" \
-    --log-error="$dir/mariadb.log" --skip-name-resolve --innodb-buffer-pool-size=256M \
+    --log-error="$dir/mariadb.log" --skip-name-resolve --innodb-buffer-pool-size="${CRM_DB_BUFFER_POOL_SIZE:-1G}" \
     --innodb-flush-log-at-trx-commit=2 --max-connections=500 \
     --character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci \
     </dev/null >/dev/null 2>&1 &

@@ -30,6 +30,132 @@ std::string IdentifierContext(const NormalizedIdentifier& id) {
   return absl::StrCat("identifier|", static_cast<int>(id.type), "|", id.ns);
 }
 
+constexpr absl::string_view kCustomerColumnNames[] = {
+    "customer_id", "kind",       "category",    "display_name", "lifecycle_status",
+    "version",     "created_at", "updated_at",  "sealed_data",  "state",
+    "merged_into", "sealed_view"};
+constexpr absl::string_view kIdentifierColumns =
+    "type, namespace, sealed_value, channel, source_system, actor, created_at";
+constexpr absl::string_view kConsentColumns =
+    "purpose, granted, channel, source_system, actor, updated_at";
+
+// The customer columns CustomerAt reads, each prefixed with `alias`.
+std::string CustomerColumns(absl::string_view alias = "") {
+  std::string out;
+  for (absl::string_view name : kCustomerColumnNames) {
+    absl::StrAppend(&out, out.empty() ? "" : ", ", alias, name);
+  }
+  return out;
+}
+
+std::string ViewContext(absl::string_view customer_id) {
+  return absl::StrCat("view|", customer_id);
+}
+
+// A customer row whose columns start at `first` (1-based); with its
+// identifiers and consents when `with_view` and the row has a view.
+absl::StatusOr<CustomerRow> CustomerAt(sql::ResultSet& rs, int first, const DataKey& key,
+                                       bool with_view) {
+  auto col = [first](int i) { return static_cast<uint32_t>(first + i); };
+  CustomerRow row;
+  v1::Customer& c = row.customer;
+  const std::string customer_id = rs.getString(col(0));
+  if (!rs.isNull(col(8))) {
+    auto data = key.Open(std::string(rs.getString(col(8))), customer_id);
+    if (!data.ok()) return data.status();
+    c.ParseFromString(*data);
+  } else {
+    c.set_display_name(rs.getString(col(3)));
+  }
+  if (with_view && !rs.isNull(col(11))) {
+    auto view = key.Open(std::string(rs.getString(col(11))), ViewContext(customer_id));
+    if (!view.ok()) return view.status();
+    v1::Customer links;
+    links.ParseFromString(*view);
+    *c.mutable_identifiers() = std::move(*links.mutable_identifiers());
+    *c.mutable_consents() = std::move(*links.mutable_consents());
+    row.view_loaded = true;
+  }
+  c.set_customer_id(customer_id);
+  c.set_kind(static_cast<v1::CustomerKind>(rs.getInt(col(1))));
+  c.set_category(static_cast<v1::CustomerCategory>(rs.getInt(col(2))));
+  c.set_lifecycle_status(static_cast<v1::LifecycleStatus>(rs.getInt(col(4))));
+  row.version = rs.getInt64(col(5));
+  c.set_etag(absl::StrCat(row.version));
+  ToProtoTimestamp(FromSqlDatetime(rs.getString(col(6))), c.mutable_create_time());
+  ToProtoTimestamp(FromSqlDatetime(rs.getString(col(7))), c.mutable_update_time());
+  c.set_state(static_cast<v1::CustomerState>(rs.getInt(col(9))));
+  if (!rs.isNull(col(10))) row.merged_into = rs.getString(col(10));
+  return row;
+}
+
+v1::Identifier IdentifierAt(sql::ResultSet& rs, const DataKey& key) {
+  v1::Identifier id;
+  id.set_type(static_cast<v1::IdentifierType>(rs.getInt(1)));
+  id.set_namespace_(rs.getString(2));
+  if (!rs.isNull(3)) {
+    NormalizedIdentifier n{id.type(), id.namespace_(), ""};
+    auto value = key.Open(std::string(rs.getString(3)), IdentifierContext(n));
+    if (value.ok()) id.set_value(*value);
+  }
+  id.mutable_source()->set_channel(static_cast<v1::CollectionChannel>(rs.getInt(4)));
+  id.mutable_source()->set_system(rs.getString(5));
+  id.mutable_source()->set_actor(rs.getString(6));
+  ToProtoTimestamp(FromSqlDatetime(rs.getString(7)), id.mutable_create_time());
+  return id;
+}
+
+v1::Consent ConsentAt(sql::ResultSet& rs) {
+  v1::Consent c;
+  c.set_purpose(static_cast<v1::ConsentPurpose>(rs.getInt(1)));
+  c.set_granted(rs.getBoolean(2));
+  c.mutable_source()->set_channel(static_cast<v1::CollectionChannel>(rs.getInt(3)));
+  c.mutable_source()->set_system(rs.getString(4));
+  c.mutable_source()->set_actor(rs.getString(5));
+  ToProtoTimestamp(FromSqlDatetime(rs.getString(6)), c.mutable_update_time());
+  return c;
+}
+
+absl::StatusOr<std::optional<CustomerRow>> ReadCustomerRow(sql::Connection& conn,
+                                                           const DataKey& key,
+                                                           absl::string_view customer_id,
+                                                           bool for_update, bool with_view) {
+  auto query = Prepare(conn, absl::StrCat("SELECT ", CustomerColumns(),
+                                          " FROM customers WHERE customer_id = ?",
+                                          for_update ? " FOR UPDATE" : ""));
+  query->setString(1, std::string(customer_id));
+  std::unique_ptr<sql::ResultSet> rs(query->executeQuery());
+  if (!rs->next()) return std::nullopt;
+  return CustomerAt(*rs, 1, key, with_view);
+}
+
+// `row` was read for `asked_for`: follows its merge redirects (at most 32)
+// to the surviving customer, whose identifiers and consents come from its
+// view or, for a row written before views existed, from the tables.
+absl::StatusOr<FoundCustomer> FollowMerges(sql::Connection& conn, const DataKey& key,
+                                           CustomerRow row, absl::string_view asked_for) {
+  for (int hop = 0; row.customer.state() == v1::CUSTOMER_STATE_MERGED; ++hop) {
+    if (hop == 32) {
+      return absl::InternalError(absl::StrCat("merge redirects of ", asked_for, " form a loop"));
+    }
+    auto next = ReadCustomerRow(conn, key, row.merged_into, false, true);
+    if (!next.ok()) return next.status();
+    if (!next->has_value()) return CustomerNotFound(asked_for);
+    row = std::move(**next);
+  }
+  FoundCustomer found;
+  found.customer = std::move(row.customer);
+  const std::string& id = found.customer.customer_id();
+  if (id != asked_for) found.redirected_from = std::string(asked_for);
+  if (!row.view_loaded) {
+    for (auto& identifier : ReadIdentifiers(conn, key, id)) {
+      *found.customer.add_identifiers() = std::move(identifier);
+    }
+    for (auto& consent : ReadConsents(conn, id)) *found.customer.add_consents() = std::move(consent);
+  }
+  return found;
+}
+
 }  // namespace
 
 TransactionOptions WriteOptions() {
@@ -47,59 +173,36 @@ absl::Status CustomerNotFound(absl::string_view customer_id) {
 absl::StatusOr<std::optional<CustomerRow>> ReadCustomer(sql::Connection& conn, const DataKey& key,
                                                         absl::string_view customer_id,
                                                         bool for_update) {
-  auto query = Prepare(conn, absl::StrCat(
-                                 "SELECT kind, category, display_name, lifecycle_status, version, "
-                                 "created_at, updated_at, sealed_data, state, merged_into "
-                                 "FROM customers WHERE customer_id = ?",
-                                 for_update ? " FOR UPDATE" : ""));
-  query->setString(1, std::string(customer_id));
-  std::unique_ptr<sql::ResultSet> rs(query->executeQuery());
-  if (!rs->next()) return std::nullopt;
-  CustomerRow row;
-  v1::Customer& c = row.customer;
-  if (!rs->isNull(8)) {
-    auto data = key.Open(std::string(rs->getString(8)), customer_id);
-    if (!data.ok()) return data.status();
-    c.ParseFromString(*data);
-  } else {
-    c.set_display_name(rs->getString(3));
-  }
-  c.set_customer_id(std::string(customer_id));
-  c.set_kind(static_cast<v1::CustomerKind>(rs->getInt(1)));
-  c.set_category(static_cast<v1::CustomerCategory>(rs->getInt(2)));
-  c.set_lifecycle_status(static_cast<v1::LifecycleStatus>(rs->getInt(4)));
-  row.version = rs->getInt64(5);
-  c.set_etag(absl::StrCat(row.version));
-  ToProtoTimestamp(FromSqlDatetime(rs->getString(6)), c.mutable_create_time());
-  ToProtoTimestamp(FromSqlDatetime(rs->getString(7)), c.mutable_update_time());
-  c.set_state(static_cast<v1::CustomerState>(rs->getInt(9)));
-  if (!rs->isNull(10)) row.merged_into = rs->getString(10);
-  return row;
+  return ReadCustomerRow(conn, key, customer_id, for_update, /*with_view=*/false);
 }
 
 absl::StatusOr<FoundCustomer> ReadLiveCustomer(sql::Connection& conn, const DataKey& key,
-                                               absl::string_view customer_id, bool for_update) {
-  std::string id(customer_id);
-  for (int hop = 0; hop < 32; ++hop) {
-    auto row = ReadCustomer(conn, key, id, for_update);
-    if (!row.ok()) return row.status();
-    if (!row->has_value()) return CustomerNotFound(customer_id);
-    if ((*row)->customer.state() != v1::CUSTOMER_STATE_MERGED) {
-      FoundCustomer found;
-      found.customer = std::move((*row)->customer);
-      *found.customer.mutable_identifiers() = {};
-      for (auto& identifier : ReadIdentifiers(conn, key, id)) {
-        *found.customer.add_identifiers() = std::move(identifier);
-      }
-      for (auto& consent : ReadConsents(conn, id)) {
-        *found.customer.add_consents() = std::move(consent);
-      }
-      if (id != customer_id) found.redirected_from = std::string(customer_id);
-      return found;
-    }
-    id = (*row)->merged_into;
+                                               absl::string_view customer_id) {
+  auto row = ReadCustomerRow(conn, key, customer_id, false, /*with_view=*/true);
+  if (!row.ok()) return row.status();
+  if (!row->has_value()) return CustomerNotFound(customer_id);
+  return FollowMerges(conn, key, std::move(**row), customer_id);
+}
+
+absl::StatusOr<std::optional<FoundCustomer>> LookupLiveCustomer(sql::Connection& conn,
+                                                                const DataKey& key,
+                                                                const NormalizedIdentifier& id) {
+  std::optional<CustomerRow> row;
+  {
+    auto query = Prepare(conn, absl::StrCat("SELECT ", CustomerColumns("c."),
+                                            " FROM customer_identifiers i JOIN customers c "
+                                            "ON c.customer_id = i.customer_id "
+                                            "WHERE i.lookup_hash = ?"));
+    std::istringstream hash(IdentifierHash(key, id));
+    query->setBlob(1, &hash);
+    std::unique_ptr<sql::ResultSet> rs(query->executeQuery());
+    if (!rs->next()) return std::nullopt;
+    auto read = CustomerAt(*rs, 1, key, /*with_view=*/true);
+    if (!read.ok()) return read.status();
+    row = *std::move(read);
   }
-  return absl::InternalError(absl::StrCat("merge redirects of ", customer_id, " form a loop"));
+  const std::string held_by = row->customer.customer_id();
+  return FollowMerges(conn, key, *std::move(row), held_by);
 }
 
 void InsertCustomer(sql::Connection& conn, const DataKey& key, const v1::Customer& c) {
@@ -142,47 +245,25 @@ void WriteCustomer(sql::Connection& conn, const DataKey& key, const CustomerRow&
 }
 
 std::vector<v1::Consent> ReadConsents(sql::Connection& conn, absl::string_view customer_id) {
-  auto query = Prepare(conn,
-                       "SELECT purpose, granted, channel, source_system, actor, updated_at "
-                       "FROM customer_consents WHERE customer_id = ? ORDER BY purpose");
+  auto query = Prepare(conn, absl::StrCat("SELECT ", kConsentColumns,
+                                          " FROM customer_consents WHERE customer_id = ? "
+                                          "ORDER BY purpose"));
   query->setString(1, std::string(customer_id));
   std::unique_ptr<sql::ResultSet> rs(query->executeQuery());
   std::vector<v1::Consent> out;
-  while (rs->next()) {
-    v1::Consent& c = out.emplace_back();
-    c.set_purpose(static_cast<v1::ConsentPurpose>(rs->getInt(1)));
-    c.set_granted(rs->getBoolean(2));
-    c.mutable_source()->set_channel(static_cast<v1::CollectionChannel>(rs->getInt(3)));
-    c.mutable_source()->set_system(rs->getString(4));
-    c.mutable_source()->set_actor(rs->getString(5));
-    ToProtoTimestamp(FromSqlDatetime(rs->getString(6)), c.mutable_update_time());
-  }
+  while (rs->next()) out.push_back(ConsentAt(*rs));
   return out;
 }
 
 std::vector<v1::Identifier> ReadIdentifiers(sql::Connection& conn, const DataKey& key,
                                             absl::string_view customer_id) {
-  auto query = Prepare(conn,
-                       "SELECT type, namespace, sealed_value, channel, source_system, actor, "
-                       "created_at FROM customer_identifiers WHERE customer_id = ? "
-                       "ORDER BY type, created_at, lookup_hash");
+  auto query = Prepare(conn, absl::StrCat("SELECT ", kIdentifierColumns,
+                                          " FROM customer_identifiers WHERE customer_id = ? "
+                                          "ORDER BY type, created_at, lookup_hash"));
   query->setString(1, std::string(customer_id));
   std::unique_ptr<sql::ResultSet> rs(query->executeQuery());
   std::vector<v1::Identifier> out;
-  while (rs->next()) {
-    v1::Identifier& id = out.emplace_back();
-    id.set_type(static_cast<v1::IdentifierType>(rs->getInt(1)));
-    id.set_namespace_(rs->getString(2));
-    if (!rs->isNull(3)) {
-      NormalizedIdentifier n{id.type(), id.namespace_(), ""};
-      auto value = key.Open(std::string(rs->getString(3)), IdentifierContext(n));
-      if (value.ok()) id.set_value(*value);
-    }
-    id.mutable_source()->set_channel(static_cast<v1::CollectionChannel>(rs->getInt(4)));
-    id.mutable_source()->set_system(rs->getString(5));
-    id.mutable_source()->set_actor(rs->getString(6));
-    ToProtoTimestamp(FromSqlDatetime(rs->getString(7)), id.mutable_create_time());
-  }
+  while (rs->next()) out.push_back(IdentifierAt(*rs, key));
   return out;
 }
 
@@ -262,9 +343,25 @@ std::string MatchRecordContext(absl::string_view customer_id) {
   return absl::StrCat("match|", customer_id);
 }
 
-absl::Status RefreshMatchIndex(sql::Connection& conn, const DataKey& key,
-                               absl::string_view customer_id) {
+std::vector<v1::Identifier> RefreshCustomerView(sql::Connection& conn, const DataKey& key,
+                                                absl::string_view customer_id) {
+  v1::Customer links;
+  for (auto& identifier : ReadIdentifiers(conn, key, customer_id)) {
+    *links.add_identifiers() = std::move(identifier);
+  }
+  for (auto& consent : ReadConsents(conn, customer_id)) *links.add_consents() = std::move(consent);
+  auto update = Prepare(conn, "UPDATE customers SET sealed_view = ? WHERE customer_id = ?");
+  std::istringstream sealed(key.Seal(links.SerializeAsString(), ViewContext(customer_id)));
+  update->setBlob(1, &sealed);
+  update->setString(2, std::string(customer_id));
+  update->executeUpdate();
+  return {links.identifiers().begin(), links.identifiers().end()};
+}
+
+absl::Status RefreshDerivedRows(sql::Connection& conn, const DataKey& key,
+                                absl::string_view customer_id) {
   const std::string id(customer_id);
+  std::vector<v1::Identifier> identifiers = RefreshCustomerView(conn, key, id);
   for (const char* sql : {"DELETE FROM blocking_keys WHERE customer_id = ?",
                           "DELETE FROM match_records WHERE customer_id = ?"}) {
     auto remove = Prepare(conn, sql);
@@ -277,9 +374,7 @@ absl::Status RefreshMatchIndex(sql::Connection& conn, const DataKey& key,
     return absl::OkStatus();
   }
   v1::Customer& customer = (*row)->customer;
-  for (auto& identifier : ReadIdentifiers(conn, key, id)) {
-    *customer.add_identifiers() = std::move(identifier);
-  }
+  for (auto& identifier : identifiers) *customer.add_identifiers() = std::move(identifier);
   auto nid = Prepare(conn,
                      "SELECT lookup_hash FROM customer_identifiers WHERE customer_id = ? "
                      "AND type = ? ORDER BY created_at LIMIT 1");

@@ -21,20 +21,29 @@
 namespace crm::identify::rows {
 
 struct CustomerRow {
-  v1::Customer customer;  // without identifiers
+  // With identifiers and consents only when view_loaded (ReadLiveCustomer).
+  v1::Customer customer;
+  bool view_loaded = false;
   std::string merged_into;
   int64_t version = 0;
 };
 
-// The row of `customer_id`, or nullopt. `for_update` takes a row lock.
+// The row of `customer_id` without identifiers and consents, or nullopt.
+// `for_update` takes a row lock.
 absl::StatusOr<std::optional<CustomerRow>> ReadCustomer(sql::Connection& conn, const DataKey& key,
                                                         absl::string_view customer_id,
                                                         bool for_update);
 
 // Follows merge redirects (at most 32) to the surviving customer; NOT_FOUND /
 // CUSTOMER_NOT_FOUND when absent.
+// Reads the customer with its identifiers and consents in one round trip.
 absl::StatusOr<FoundCustomer> ReadLiveCustomer(sql::Connection& conn, const DataKey& key,
-                                               absl::string_view customer_id, bool for_update);
+                                               absl::string_view customer_id);
+
+// The live customer holding the identifier (one round trip), or nullopt.
+absl::StatusOr<std::optional<FoundCustomer>> LookupLiveCustomer(sql::Connection& conn,
+                                                                const DataKey& key,
+                                                                const NormalizedIdentifier& id);
 
 void InsertCustomer(sql::Connection& conn, const DataKey& key, const v1::Customer& customer);
 // Writes data, category, lifecycle, state, merged_into; bumps the version.
@@ -83,10 +92,17 @@ std::string BlockingKeyHash(const DataKey& key, absl::string_view key_text);
 // The sealing context of a customer's match record.
 std::string MatchRecordContext(absl::string_view customer_id);
 
-// Rewrites the match record and blocking keys of `customer_id` from its
-// current data, or removes them when it is no longer active.
-absl::Status RefreshMatchIndex(sql::Connection& conn, const DataKey& key,
-                               absl::string_view customer_id);
+// Rewrites the sealed copy of the customer's identifiers and consents in its
+// row from their tables, and returns the identifiers. Every transaction that
+// changes them calls this (or RefreshDerivedRows) for each customer concerned.
+std::vector<v1::Identifier> RefreshCustomerView(sql::Connection& conn, const DataKey& key,
+                                                absl::string_view customer_id);
+
+// Refreshes the view, then rewrites the match record and blocking keys of
+// `customer_id` from its current data, or removes them when it is no longer
+// active.
+absl::Status RefreshDerivedRows(sql::Connection& conn, const DataKey& key,
+                                absl::string_view customer_id);
 
 }  // namespace crm::identify::rows
 

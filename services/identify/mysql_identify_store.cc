@@ -85,7 +85,7 @@ absl::StatusOr<v1::Customer> MysqlIdentifyStore::CreateCustomer(const RequestKey
         }
         for (const auto& [field, value] : FlattenCustomer(c)) history.push_back({field, "", value});
         rows::InsertHistory(conn, *key_, c.customer_id(), history, context);
-        if (absl::Status s = rows::RefreshMatchIndex(conn, *key_, c.customer_id()); !s.ok()) {
+        if (absl::Status s = rows::RefreshDerivedRows(conn, *key_, c.customer_id()); !s.ok()) {
           return s;
         }
         return IdOnly(c.customer_id());
@@ -96,7 +96,7 @@ absl::StatusOr<v1::Customer> MysqlIdentifyStore::CreateCustomer(const RequestKey
 
 absl::StatusOr<FoundCustomer> MysqlIdentifyStore::GetCustomer(absl::string_view customer_id) {
   return RunWithConnection<FoundCustomer>(*pool_, [&](sql::Connection& conn) {
-    return rows::ReadLiveCustomer(conn, *key_, customer_id, false);
+    return rows::ReadLiveCustomer(conn, *key_, customer_id);
   });
 }
 
@@ -120,7 +120,7 @@ absl::StatusOr<v1::Customer> MysqlIdentifyStore::UpdateCustomer(
         if (!changes.empty()) {
           rows::WriteCustomer(conn, *key_, *row, context.now);
           rows::InsertHistory(conn, *key_, customer_id, changes, context);
-          if (absl::Status s = rows::RefreshMatchIndex(conn, *key_, customer_id); !s.ok()) {
+          if (absl::Status s = rows::RefreshDerivedRows(conn, *key_, customer_id); !s.ok()) {
             return s;
           }
         }
@@ -154,7 +154,7 @@ absl::StatusOr<std::vector<v1::Customer>> MysqlIdentifyStore::ListCustomers(
         while (rs->next()) ids.push_back(rs->getString(1));
         std::vector<v1::Customer> out;
         for (const std::string& id : ids) {
-          auto found = rows::ReadLiveCustomer(conn, *key_, id, false);
+          auto found = rows::ReadLiveCustomer(conn, *key_, id);
           if (!found.ok()) return found.status();
           out.push_back(std::move(found->customer));
         }
@@ -176,7 +176,7 @@ absl::StatusOr<v1::Identifier> MysqlIdentifyStore::AddIdentifier(absl::string_vi
           rows::InsertHistory(conn, *key_, customer_id, rows::IdentifierField(id), "",
                               rows::IdentifierHistoryValue(id), context);
           rows::WriteCustomer(conn, *key_, *row, context.now);
-          if (absl::Status s = rows::RefreshMatchIndex(conn, *key_, customer_id); !s.ok()) {
+          if (absl::Status s = rows::RefreshDerivedRows(conn, *key_, customer_id); !s.ok()) {
             return s;
           }
         }
@@ -211,26 +211,21 @@ absl::Status MysqlIdentifyStore::RemoveIdentifier(absl::string_view customer_id,
     rows::InsertHistory(conn, *key_, customer_id, rows::IdentifierField(id),
                         rows::IdentifierHistoryValue(id), "", context);
     rows::WriteCustomer(conn, *key_, *row, context.now);
-    return rows::RefreshMatchIndex(conn, *key_, customer_id);
+    return rows::RefreshDerivedRows(conn, *key_, customer_id);
   }, rows::WriteOptions());
 }
 
 absl::StatusOr<v1::Customer> MysqlIdentifyStore::LookupCustomer(const NormalizedIdentifier& id) {
   return RunWithConnection<v1::Customer>(
       *pool_, [&](sql::Connection& conn) -> absl::StatusOr<v1::Customer> {
-        auto query =
-            Prepare(conn, "SELECT customer_id FROM customer_identifiers WHERE lookup_hash = ?");
-        std::istringstream hash(rows::IdentifierHash(*key_, id));
-        query->setBlob(1, &hash);
-        std::unique_ptr<sql::ResultSet> rs(query->executeQuery());
-        if (!rs->next()) {
+        auto found = rows::LookupLiveCustomer(conn, *key_, id);
+        if (!found.ok()) return found.status();
+        if (!found->has_value()) {
           return Error(absl::StatusCode::kNotFound, "IDENTIFIER_NOT_FOUND",
                        absl::StrCat("no customer holds this ", v1::IdentifierType_Name(id.type)),
                        {{"identifier_type", v1::IdentifierType_Name(id.type)}});
         }
-        auto found = rows::ReadLiveCustomer(conn, *key_, std::string(rs->getString(1)), false);
-        if (!found.ok()) return found.status();
-        return found->customer;
+        return std::move((*found)->customer);
       });
 }
 
@@ -290,7 +285,7 @@ absl::StatusOr<v1::Customer> MysqlIdentifyStore::SetLifecycleStatus(
                               v1::LifecycleStatus_Name(old_status),
                               v1::LifecycleStatus_Name(status), context);
         }
-        auto found = rows::ReadLiveCustomer(conn, *key_, customer_id, false);
+        auto found = rows::ReadLiveCustomer(conn, *key_, customer_id);
         if (!found.ok()) return found.status();
         return found->customer;
       }, rows::WriteOptions());
@@ -302,7 +297,7 @@ absl::StatusOr<v1::Contact> MysqlIdentifyStore::RecordContact(const RequestKey& 
   // go with an erasure.
   auto recorded = RunIdempotent<v1::Contact>(
       *pool_, *clock_, key, [&](sql::Connection& conn) -> absl::StatusOr<v1::Contact> {
-        auto customer = rows::ReadLiveCustomer(conn, *key_, contact.customer_id(), false);
+        auto customer = rows::ReadLiveCustomer(conn, *key_, contact.customer_id());
         if (!customer.ok()) return customer.status();
         v1::Contact stored = contact;
         stored.set_customer_id(customer->customer.customer_id());
@@ -339,7 +334,7 @@ absl::StatusOr<std::vector<v1::Contact>> MysqlIdentifyStore::ListContacts(
     absl::string_view customer_id, absl::string_view before, int limit) {
   return RunWithConnection<std::vector<v1::Contact>>(
       *pool_, [&](sql::Connection& conn) -> absl::StatusOr<std::vector<v1::Contact>> {
-        auto found = rows::ReadLiveCustomer(conn, *key_, customer_id, false);
+        auto found = rows::ReadLiveCustomer(conn, *key_, customer_id);
         if (!found.ok()) return found.status();
         std::pair<std::string, std::string> cursor = {"9999-12-31 23:59:59.999999",
                                                       "~"};
@@ -409,6 +404,7 @@ absl::StatusOr<std::vector<v1::Consent>> MysqlIdentifyStore::RecordConsent(
         rows::InsertHistory(conn, *key_, customer_id,
                             absl::StrCat("consents.", v1::ConsentPurpose_Name(purpose)), old_value,
                             granted ? "granted" : "withdrawn", context);
+        rows::RefreshCustomerView(conn, *key_, customer_id);
         return rows::ReadConsents(conn, customer_id);
       }, rows::WriteOptions());
 }
@@ -494,7 +490,7 @@ absl::StatusOr<v1::Customer> MysqlIdentifyStore::EraseCustomer(absl::string_view
             if (!target.ok()) return target.status();
             if (!target->has_value()) continue;
             EraseOne(conn, *key_, **target, context);
-            if (absl::Status s = rows::RefreshMatchIndex(conn, *key_, id); !s.ok()) return s;
+            if (absl::Status s = rows::RefreshDerivedRows(conn, *key_, id); !s.ok()) return s;
             auto children = Prepare(conn, "SELECT customer_id FROM customers WHERE merged_into = ?");
             children->setString(1, id);
             std::unique_ptr<sql::ResultSet> rs(children->executeQuery());

@@ -154,7 +154,7 @@ absl::StatusOr<MergeOutcome> MysqlMatchStore::Merge(const RequestKey& key,
         insert->setString(11, ToSqlDatetime(context.now));
         insert->executeUpdate();
         for (absl::string_view id : {survivor_id, merged_id}) {
-          if (absl::Status s = rows::RefreshMatchIndex(conn, *key_, id); !s.ok()) return s;
+          if (absl::Status s = rows::RefreshDerivedRows(conn, *key_, id); !s.ok()) return s;
         }
         v1::MergeCustomersResponse response;
         response.set_merge_id(merge_id);
@@ -163,7 +163,7 @@ absl::StatusOr<MergeOutcome> MysqlMatchStore::Merge(const RequestKey& key,
       }, rows::WriteOptions());
   if (!done.ok()) return done.status();
   auto survivor = RunWithConnection<FoundCustomer>(*pool_, [&](sql::Connection& conn) {
-    return rows::ReadLiveCustomer(conn, *key_, done->survivor().customer_id(), false);
+    return rows::ReadLiveCustomer(conn, *key_, done->survivor().customer_id());
   });
   if (!survivor.ok()) return survivor.status();
   return MergeOutcome{done->merge_id(), std::move(survivor->customer)};
@@ -261,7 +261,7 @@ absl::StatusOr<UnmergeOutcome> MysqlMatchStore::Unmerge(const RequestKey& key,
         mark->setString(2, std::string(merge_id));
         mark->executeUpdate();
         for (const std::string& id : {survivor_id, merged_id}) {
-          if (absl::Status s = rows::RefreshMatchIndex(conn, *key_, id); !s.ok()) return s;
+          if (absl::Status s = rows::RefreshDerivedRows(conn, *key_, id); !s.ok()) return s;
         }
         v1::UnmergeCustomersResponse response;
         response.mutable_survivor()->set_customer_id(survivor_id);
@@ -273,7 +273,7 @@ absl::StatusOr<UnmergeOutcome> MysqlMatchStore::Unmerge(const RequestKey& key,
   for (auto [id, out] : {std::pair{done->survivor().customer_id(), &outcome.survivor},
                          std::pair{done->restored().customer_id(), &outcome.restored}}) {
     auto found = RunWithConnection<FoundCustomer>(*pool_, [&](sql::Connection& conn) {
-      return rows::ReadLiveCustomer(conn, *key_, id, false);
+      return rows::ReadLiveCustomer(conn, *key_, id);
     });
     if (!found.ok()) return found.status();
     *out = std::move(found->customer);

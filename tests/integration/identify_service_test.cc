@@ -12,6 +12,8 @@
 #include "absl/strings/str_cat.h"
 #include "common/errors.h"
 #include "common/sql_util.h"
+#include "cppconn/statement.h"
+#include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
 #include "services/identify/identifier_rules.h"
 #include "services/identify/mysql_identify_store.h"
@@ -673,6 +675,42 @@ TEST_F(IdentifyServiceTest, IdentifiersCanBeAddedAndRemoved) {
 
   // Once released, another customer may take it.
   EXPECT_TRUE(AddId(other.customer_id(), card).ok());
+}
+
+// Reads come from the sealed copy of identifiers and consents in the
+// customer row; every change rewrites it, and a row without one (written
+// before it existed) is read from the tables.
+TEST_F(IdentifyServiceTest, ReadsSeeEveryIdentifierAndConsentChange) {
+  const v1::Customer c = Create(LiLei());
+  ASSERT_EQ(Get(c.customer_id()).identifiers_size(), 4);
+  const v1::Identifier card = Id(v1::IDENTIFIER_TYPE_MEMBER_CARD, "VIP00123456");
+  ASSERT_TRUE(AddId(c.customer_id(), card).ok());
+  EXPECT_EQ(Get(c.customer_id()).identifiers_size(), 5);
+  v1::RecordConsentRequest consent;
+  consent.set_customer_id(c.customer_id());
+  consent.set_purpose(v1::CONSENT_PURPOSE_MARKETING);
+  consent.set_granted(true);
+  ASSERT_TRUE(service_.RecordConsent(consent).ok());
+  ASSERT_TRUE(RemoveId(c.customer_id(), Id(v1::IDENTIFIER_TYPE_EMAIL, kEmail)).ok());
+
+  const v1::Customer got = Get(c.customer_id());
+  EXPECT_EQ(got.identifiers_size(), 4);
+  for (const auto& id : got.identifiers()) EXPECT_NE(id.type(), v1::IDENTIFIER_TYPE_EMAIL);
+  ASSERT_EQ(got.consents_size(), 1);
+  EXPECT_TRUE(got.consents(0).granted());
+  auto looked_up = Lookup(card, v1::CUSTOMER_VIEW_FULL);
+  ASSERT_TRUE(looked_up.ok()) << Describe(looked_up.status());
+  EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(*looked_up, got));
+  EXPECT_EQ(Rows("customers", "sealed_view IS NULL"), 0);
+  EXPECT_EQ(db_.CountContaining("customers", "sealed_view", "VIP00123456"), 0);  // sealed
+
+  auto conn = db_.Connect();
+  std::unique_ptr<sql::Statement>(conn->createStatement())
+      ->executeUpdate("UPDATE customers SET sealed_view = NULL");
+  EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(Get(c.customer_id()), got));
+  auto legacy = Lookup(card, v1::CUSTOMER_VIEW_FULL);
+  ASSERT_TRUE(legacy.ok()) << Describe(legacy.status());
+  EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(*legacy, got));
 }
 
 TEST_F(IdentifyServiceTest, NamespacedIdentifiersAreDistinctPerNamespace) {
