@@ -40,6 +40,8 @@ class ServiceEnvironment {
 
   // Applies migrations; exit code 0 on success.
   int MigrateAndExit();
+  // OK when the schema is reachable and fully migrated (for one-off tasks).
+  absl::Status VerifySchema() { return migrator_->Verify(); }
   // Runs the server until SIGTERM; ready once the schema is migrated (or
   // applied, with --migrate) and the database answers.
   int Serve(const std::vector<RegisteredService>& services);

@@ -24,6 +24,9 @@ struct IdentifyOptions {
   // ISO 3166-1 alpha-2 region of national phone numbers.
   std::string default_region = "CN";
   JunkIdentifiers junk;
+  // An identifier presented with this many different names, each clearly not
+  // its holder's, is junk (a shop's own phone typed in for its customers).
+  int junk_after_conflicting_names = 3;
 };
 
 // The domain rules of identification, free of any transport.

@@ -1,10 +1,13 @@
 // The identify service: who a customer is.
 #include "absl/flags/flag.h"
+#include "absl/strings/str_cat.h"
 #include "common/data_key.h"
+#include "common/log.h"
 #include "common/service_main.h"
 #include "services/identify/identify_grpc.h"
 #include "services/identify/mysql_identify_store.h"
 #include "services/identify/mysql_match_store.h"
+#include "services/identify/reindex.h"
 
 ABSL_FLAG(std::string, data_key_file, "",
           "File with the 64-hex-character key that seals personal data (required)");
@@ -12,15 +15,48 @@ ABSL_FLAG(std::string, default_region, "CN",
           "ISO 3166-1 alpha-2 region of phone numbers given without a country code");
 ABSL_FLAG(std::string, identifier_blocklist_file, "",
           "Optional file of identifier values that must never link customers");
+ABSL_FLAG(int, junk_after_conflicting_names, 3,
+          "An identifier presented with this many different names, each clearly not its "
+          "holder's, never links customers again (at least 2)");
 ABSL_FLAG(bool, allow_full_view, false,
           "Let callers read unmasked personal data (CUSTOMER_VIEW_FULL); every such read is "
           "audited");
+ABSL_FLAG(bool, reindex, false,
+          "Rewrite every customer's read view, match record and blocking keys, then exit "
+          "(after an upgrade or a change to the blocking keys; safe beside serving replicas)");
+ABSL_FLAG(std::string, reindex_after, "",
+          "With --reindex: resume after this customer id (the last one logged)");
 
 namespace {
+
+int ReindexAndExit(crm::ServiceEnvironment& env, const crm::DataKey& key) {
+  if (absl::Status s = env.VerifySchema(); !s.ok()) {
+    crm::log::Error("reindex: schema not ready", {{"error", s.ToString()}});
+    return 1;
+  }
+  auto done = crm::identify::ReindexCustomers(
+      env.pool(), key, absl::GetFlag(FLAGS_reindex_after), 200,
+      [](const crm::identify::ReindexProgress& p) {
+        if (p.customers % 10000 < 200) {
+          crm::log::Info("reindex progress", {{"customers", absl::StrCat(p.customers)},
+                                              {"last_id", p.last_id}});
+        }
+      });
+  if (!done.ok()) {
+    crm::log::Error("reindex failed", {{"error", done.status().ToString()}});
+    return 1;
+  }
+  crm::log::Info("reindex done", {{"customers", absl::StrCat(done->customers)}});
+  return 0;
+}
 
 absl::StatusOr<crm::identify::IdentifyOptions> OptionsFromFlags() {
   crm::identify::IdentifyOptions options;
   options.default_region = absl::GetFlag(FLAGS_default_region);
+  options.junk_after_conflicting_names = absl::GetFlag(FLAGS_junk_after_conflicting_names);
+  if (options.junk_after_conflicting_names < 2) {
+    return absl::InvalidArgumentError("--junk_after_conflicting_names must be at least 2");
+  }
   if (const std::string path = absl::GetFlag(FLAGS_identifier_blocklist_file); !path.empty()) {
     auto junk = crm::identify::JunkIdentifiers::FromFile(path, options.default_region);
     if (!junk.ok()) return junk.status();
@@ -39,6 +75,7 @@ int main(int argc, char** argv) {
   if ((*env)->migrate_only()) return (*env)->MigrateAndExit();
   auto key = crm::DataKey::FromFile(absl::GetFlag(FLAGS_data_key_file));
   if (!key.ok()) return crm::ExitOnConfigError(key.status());
+  if (absl::GetFlag(FLAGS_reindex)) return ReindexAndExit(**env, *key);
   auto options = OptionsFromFlags();
   if (!options.ok()) return crm::ExitOnConfigError(options.status());
   crm::identify::MysqlIdentifyStore store(&(*env)->pool(), &(*env)->clock(), &*key);

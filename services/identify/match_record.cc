@@ -165,6 +165,10 @@ const std::vector<BlockingRule>& BlockingRules() {
   return *rules;
 }
 
+bool NamesClearlyDiffer(const MatchPattern& pattern) {
+  return pattern[kGivenName] == 1 && pattern[kFamilyName] == 1;
+}
+
 std::vector<std::string> BlockingKeys(const MatchRecord& r) {
   std::vector<std::string> keys;
   const std::string given = r.given_name.empty() ? "" : Soundex(r.given_name);

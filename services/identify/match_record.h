@@ -58,6 +58,10 @@ using MatchPattern = std::array<uint8_t, kMatchFieldCount>;
 // compared crosswise, for swapped names).
 MatchPattern CompareRecords(const MatchRecord& a, const MatchRecord& b);
 
+// Both the given and the family name disagree (also crosswise): not the
+// same person, whatever identifier they share.
+bool NamesClearlyDiffer(const MatchPattern& pattern);
+
 // Blocking keys (plain text "<rule>|<values>"; the store hashes them):
 // candidate pairs are the records sharing at least one key, so a lookup never
 // scans all customers.

@@ -42,6 +42,11 @@ struct UnmergeOutcome {
   v1::Customer restored;
 };
 
+struct IdentifierUse {
+  std::string owner;  // "" when no live customer holds it
+  int conflicting_names = 0;
+};
+
 // Persistence of record linkage: match records, models, reviews, merges and
 // deduplication jobs.
 class MatchStore {
@@ -50,9 +55,17 @@ class MatchStore {
 
   // The keyed hash a national id is compared by (no database access).
   virtual std::string NationalIdHash(const NormalizedIdentifier& id) const = 0;
-  // For each identifier, the live customer holding it ("" for none).
-  virtual absl::StatusOr<std::vector<std::string>> IdentifierOwners(
+  // For each identifier, the live customer holding it and how many different
+  // names it was presented with that were clearly not its holder's.
+  virtual absl::StatusOr<std::vector<IdentifierUse>> IdentifierUses(
       const std::vector<NormalizedIdentifier>& ids) = 0;
+  // Notes that `id` was presented with a name (`name_key`, kept only as a
+  // keyed hash) clearly not its holder's; the same name counts once.
+  virtual absl::Status RecordIdentifierConflict(const NormalizedIdentifier& id,
+                                                absl::string_view name_key) = 0;
+  // The match record of an active customer, or nullopt.
+  virtual absl::StatusOr<std::optional<MatchRecord>> MatchRecordOf(
+      absl::string_view customer_id) = 0;
   // Match records of customers sharing a blocking key with the probe (at
   // most `per_key_limit` per key).
   virtual absl::StatusOr<std::vector<MatchRecord>> Candidates(

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include "absl/strings/ascii.h"
@@ -88,6 +89,50 @@ absl::StatusOr<StoredModel> MatchingService::Model() {
   return *cached_model_;
 }
 
+absl::Status MatchingService::DropUntrustedIdentifiers(
+    const MatchRecord& names, std::vector<NormalizedIdentifier>& ids, std::vector<int>& given_at,
+    std::vector<IdentifierUse>& uses, absl::FunctionRef<void(const NormalizedIdentifier&)> ignore) {
+  const bool named = !names.family_name.empty() && !names.given_name.empty();
+  const std::string name_key = absl::StrCat(names.family_name, "|", names.given_name);
+  std::vector<bool> keep(ids.size(), true);
+  std::map<std::string, bool> owner_conflicts;  // owner -> the names clearly differ
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (uses[i].conflicting_names >= options_.junk_after_conflicting_names) {
+      keep[i] = false;  // junk by frequency: many people give this value
+      continue;
+    }
+    if (!named || uses[i].owner.empty()) continue;
+    auto known = owner_conflicts.find(uses[i].owner);
+    if (known == owner_conflicts.end()) {
+      auto held_by = store_->MatchRecordOf(uses[i].owner);
+      if (!held_by.ok()) return held_by.status();
+      known = owner_conflicts.emplace(uses[i].owner,
+                                      held_by->has_value() &&
+                                          NamesClearlyDiffer(CompareRecords(names, **held_by)))
+                  .first;
+    }
+    if (known->second) {
+      keep[i] = false;
+      if (absl::Status s = store_->RecordIdentifierConflict(ids[i], name_key); !s.ok()) return s;
+    }
+  }
+  size_t kept = 0;
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (!keep[i]) {
+      ignore(ids[i]);
+      continue;
+    }
+    ids[kept] = ids[i];
+    given_at[kept] = given_at[i];
+    uses[kept] = uses[i];
+    ++kept;
+  }
+  ids.resize(kept);
+  given_at.resize(kept);
+  uses.resize(kept);
+  return absl::OkStatus();
+}
+
 absl::StatusOr<v1::ResolveCustomerResponse> MatchingService::ResolveCustomer(
     const v1::ResolveCustomerRequest& request) {
   // The id of the customer a resolution may create is request_id + ":c".
@@ -122,27 +167,41 @@ absl::StatusOr<v1::ResolveCustomerResponse> MatchingService::ResolveCustomer(
   const std::string region =
       request.default_region().empty() ? options_.default_region : request.default_region();
   std::vector<NormalizedIdentifier> ids;
-  v1::Customer create_as = candidate;
-  create_as.clear_identifiers();
-  v1::Customer probe = candidate;
-  probe.clear_identifiers();
-  std::string national_id_hash;
+  std::vector<int> given_at;  // each id's index in candidate.identifiers
+  auto ignore = [&](const NormalizedIdentifier& id) {
+    response.add_ignored_identifiers(
+        std::string(absl::StripPrefix(v1::IdentifierType_Name(id.type), "IDENTIFIER_TYPE_")));
+  };
   for (int i = 0; i < candidate.identifiers_size(); ++i) {
     auto id = NormalizeIdentifier(candidate.identifiers(i), region,
                                   absl::StrCat("candidate.identifiers[", i, "]"));
     if (!id.ok()) return id.status();
     if (options_.junk.IsJunk(*id)) {
-      response.add_ignored_identifiers(
-          std::string(absl::StripPrefix(v1::IdentifierType_Name(id->type), "IDENTIFIER_TYPE_")));
+      ignore(*id);
       continue;
     }
     ids.push_back(*id);
-    *create_as.add_identifiers() = candidate.identifiers(i);
+    given_at.push_back(i);
+  }
+  v1::Customer probe = candidate;
+  probe.clear_identifiers();
+  auto uses = store_->IdentifierUses(ids);
+  if (!uses.ok()) return uses.status();
+  if (absl::Status s = DropUntrustedIdentifiers(MatchRecordOf(probe), ids, given_at, *uses, ignore);
+      !s.ok()) {
+    return s;
+  }
+
+  v1::Customer create_as = candidate;
+  create_as.clear_identifiers();
+  std::string national_id_hash;
+  for (size_t i = 0; i < ids.size(); ++i) {
+    *create_as.add_identifiers() = candidate.identifiers(given_at[i]);
     v1::Identifier& normalized = *probe.add_identifiers();
-    normalized.set_type(id->type);
-    normalized.set_value(id->value);
-    if (id->type == v1::IDENTIFIER_TYPE_NATIONAL_ID && national_id_hash.empty()) {
-      national_id_hash = store_->NationalIdHash(*id);
+    normalized.set_type(ids[i].type);
+    normalized.set_value(ids[i].value);
+    if (ids[i].type == v1::IDENTIFIER_TYPE_NATIONAL_ID && national_id_hash.empty()) {
+      national_id_hash = store_->NationalIdHash(ids[i]);
     }
   }
   const MatchRecord record = MatchRecordOf(probe, national_id_hash);
@@ -151,11 +210,9 @@ absl::StatusOr<v1::ResolveCustomerResponse> MatchingService::ResolveCustomer(
   MatchPattern best_pattern{};
 
   // Deterministic: the owners of the strong identifiers.
-  auto owners = store_->IdentifierOwners(ids);
-  if (!owners.ok()) return owners.status();
   std::vector<std::string> distinct;
   for (size_t i = 0; i < ids.size(); ++i) {
-    const std::string& owner = (*owners)[i];
+    const std::string& owner = (*uses)[i].owner;
     if (owner.empty() || std::find(distinct.begin(), distinct.end(), owner) != distinct.end()) {
       continue;
     }

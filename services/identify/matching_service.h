@@ -49,6 +49,15 @@ class MatchingService {
   // The current model (cached for a few seconds) and its version.
   absl::StatusOr<StoredModel> Model();
   absl::StatusOr<std::vector<MatchRecord>> AllRecords();
+  // Removes (and reports to `ignore`) the identifiers that must not link this
+  // candidate: values given with too many different names already, and
+  // values whose holder's name is clearly not the candidate's `names` (that
+  // conflict is recorded). The vectors stay parallel.
+  absl::Status DropUntrustedIdentifiers(const MatchRecord& names,
+                                        std::vector<NormalizedIdentifier>& ids,
+                                        std::vector<int>& given_at,
+                                        std::vector<IdentifierUse>& uses,
+                                        absl::FunctionRef<void(const NormalizedIdentifier&)> ignore);
   absl::StatusOr<std::string> Merge(const std::string& survivor_id, const std::string& merged_id,
                                     const SurvivorshipRules& rules, const v1::Source& source,
                                     const std::string& reason, const RequestKey& key);

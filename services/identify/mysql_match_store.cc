@@ -82,20 +82,60 @@ std::string MysqlMatchStore::NationalIdHash(const NormalizedIdentifier& id) cons
   return rows::IdentifierHash(*key_, id);
 }
 
-absl::StatusOr<std::vector<std::string>> MysqlMatchStore::IdentifierOwners(
+absl::StatusOr<std::vector<IdentifierUse>> MysqlMatchStore::IdentifierUses(
     const std::vector<NormalizedIdentifier>& ids) {
-  return RunWithConnection<std::vector<std::string>>(
-      *pool_, [&](sql::Connection& conn) -> absl::StatusOr<std::vector<std::string>> {
-        auto query =
-            Prepare(conn, "SELECT customer_id FROM customer_identifiers WHERE lookup_hash = ?");
-        std::vector<std::string> owners;
+  return RunWithConnection<std::vector<IdentifierUse>>(
+      *pool_, [&](sql::Connection& conn) -> absl::StatusOr<std::vector<IdentifierUse>> {
+        auto query = Prepare(conn,
+                             "SELECT (SELECT customer_id FROM customer_identifiers "
+                             "WHERE lookup_hash = ?), (SELECT COUNT(*) FROM identifier_conflicts "
+                             "WHERE lookup_hash = ?)");
+        std::vector<IdentifierUse> uses;
         for (const NormalizedIdentifier& id : ids) {
-          std::istringstream hash(rows::IdentifierHash(*key_, id));
-          query->setBlob(1, &hash);
+          const std::string hash = rows::IdentifierHash(*key_, id);
+          std::istringstream owner_hash(hash), conflict_hash(hash);
+          query->setBlob(1, &owner_hash);
+          query->setBlob(2, &conflict_hash);
           std::unique_ptr<sql::ResultSet> rs(query->executeQuery());
-          owners.push_back(rs->next() ? std::string(rs->getString(1)) : "");
+          IdentifierUse& use = uses.emplace_back();
+          if (rs->next()) {
+            if (!rs->isNull(1)) use.owner = rs->getString(1);
+            use.conflicting_names = rs->getInt(2);
+          }
         }
-        return owners;
+        return uses;
+      });
+}
+
+absl::Status MysqlMatchStore::RecordIdentifierConflict(const NormalizedIdentifier& id,
+                                                       absl::string_view name_key) {
+  return RunWithConnection(*pool_, [&](sql::Connection& conn) -> absl::Status {
+    auto insert = Prepare(conn,
+                          "INSERT IGNORE INTO identifier_conflicts (lookup_hash, name_hash, "
+                          "seen_at) VALUES (?, ?, ?)");
+    std::istringstream hash(rows::IdentifierHash(*key_, id));
+    std::istringstream name(key_->Hash("conflicting-name", name_key).substr(0, 8));
+    insert->setBlob(1, &hash);
+    insert->setBlob(2, &name);
+    insert->setString(3, ToSqlDatetime(clock_->Now()));
+    insert->executeUpdate();
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<std::optional<MatchRecord>> MysqlMatchStore::MatchRecordOf(
+    absl::string_view customer_id) {
+  return RunWithConnection<std::optional<MatchRecord>>(
+      *pool_, [&](sql::Connection& conn) -> absl::StatusOr<std::optional<MatchRecord>> {
+        auto query = Prepare(conn,
+                             "SELECT customer_id, sealed_record FROM match_records "
+                             "WHERE customer_id = ?");
+        query->setString(1, std::string(customer_id));
+        std::unique_ptr<sql::ResultSet> rs(query->executeQuery());
+        auto records = ReadRecords(*rs, *key_);
+        if (!records.ok()) return records.status();
+        if (records->empty()) return std::optional<MatchRecord>();
+        return std::optional<MatchRecord>(std::move(records->front()));
       });
 }
 

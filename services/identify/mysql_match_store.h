@@ -14,8 +14,11 @@ class MysqlMatchStore final : public MatchStore {
       : pool_(pool), clock_(clock), key_(key) {}
 
   std::string NationalIdHash(const NormalizedIdentifier& id) const override;
-  absl::StatusOr<std::vector<std::string>> IdentifierOwners(
+  absl::StatusOr<std::vector<IdentifierUse>> IdentifierUses(
       const std::vector<NormalizedIdentifier>& ids) override;
+  absl::Status RecordIdentifierConflict(const NormalizedIdentifier& id,
+                                        absl::string_view name_key) override;
+  absl::StatusOr<std::optional<MatchRecord>> MatchRecordOf(absl::string_view customer_id) override;
   absl::StatusOr<std::vector<MatchRecord>> Candidates(const std::vector<std::string>& blocking_keys,
                                                       int per_key_limit) override;
   absl::StatusOr<std::vector<MatchRecord>> MatchRecords(absl::string_view after_id,

@@ -15,12 +15,14 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "common/errors.h"
+#include "cppconn/statement.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
 #include "services/identify/identify_service.h"
 #include "services/identify/matching_service.h"
 #include "services/identify/mysql_identify_store.h"
 #include "services/identify/mysql_match_store.h"
+#include "services/identify/reindex.h"
 #include "tests/support/test_database.h"
 
 namespace crm::identify {
@@ -470,6 +472,45 @@ TEST_F(MatchingServiceTest, BlocklistedIdentifiersAreIgnoredAndNeverLink) {
 }
 
 // --- 2. Probabilistic resolution (the built-in model) ------------------------
+
+TEST_F(MatchingServiceTest, APhoneGivenWithOtherPeoplesNamesStopsLinking) {
+  // The shop's own phone, once recorded for Alice, is typed in for others.
+  const std::string alice =
+      Create(With(AliceSmith(), v1::IDENTIFIER_TYPE_PHONE, "+86 138 0013 8000"));
+  const std::string shop_phone = "13800138000";
+  int conflicts = 0;
+  for (const auto& [given, family] : std::vector<std::pair<std::string, std::string>>{
+           {"Bruno", "Keller"}, {"Chen", "Jie"}, {"Dora", "Evans"}}) {
+    auto resolved = Resolve(With(Person(given, family), v1::IDENTIFIER_TYPE_PHONE, shop_phone),
+                            /*create=*/true);
+    ASSERT_TRUE(resolved.ok()) << Describe(resolved.status());
+    EXPECT_NE(resolved->customer_id(), alice) << given;
+    EXPECT_TRUE(resolved->created());
+    ASSERT_EQ(resolved->ignored_identifiers_size(), 1);
+    EXPECT_EQ(resolved->ignored_identifiers(0), "PHONE");
+    EXPECT_EQ(Live(resolved->customer_id()).identifiers_size(), 0);
+    EXPECT_EQ(Rows("identifier_conflicts"), ++conflicts);
+  }
+  // The same name again counts once.
+  ASSERT_TRUE(Resolve(With(Person("Bruno", "Keller"), v1::IDENTIFIER_TYPE_PHONE, shop_phone)).ok());
+  EXPECT_EQ(Rows("identifier_conflicts"), 3);
+
+  // Now the phone is junk: even alone, or with Alice's own name, it links no one.
+  for (const v1::Customer& candidate :
+       {With(v1::Customer(), v1::IDENTIFIER_TYPE_PHONE, shop_phone),
+        With(AliceSmith(), v1::IDENTIFIER_TYPE_PHONE, shop_phone)}) {
+    auto resolved = Resolve(candidate);
+    ASSERT_TRUE(resolved.ok()) << Describe(resolved.status());
+    ASSERT_EQ(resolved->ignored_identifiers_size(), 1);
+    EXPECT_NE(resolved->matched_on(), "identifier:PHONE");
+  }
+  // A lookup by the exact value still finds its holder.
+  auto found = Lookup(Id(v1::IDENTIFIER_TYPE_PHONE, shop_phone));
+  ASSERT_TRUE(found.ok()) << Describe(found.status());
+  EXPECT_EQ(found->customer_id(), alice);
+  // The names are not stored in clear.
+  EXPECT_EQ(db_.CountContaining("identifier_conflicts", "name_hash", "keller"), 0);
+}
 
 TEST_F(MatchingServiceTest, ATypoInTheGivenNameStillMatches) {
   const std::string alice = Create(AliceSmith());
@@ -1021,6 +1062,35 @@ TEST_F(MatchingServiceTest, UnknownDeduplicationJobIsNotFound) {
   request.set_job_id("job-1");
   EXPECT_TRUE(IsError(matching_.GetDeduplicationJob(request).status(), Code::kInvalidArgument,
                       "INVALID_FIELD", "job_id"));
+}
+
+TEST_F(MatchingServiceTest, ReindexRebuildsEveryCustomersDerivedRows) {
+  Create(LivingAt(Born(Person("Alice", "Archer"), 1985, 3, 12), "12", "Miller Street", "Sydney",
+                  "2000", "NSW"));
+  Create(With(Person("Bruno", "Bianchi"), v1::IDENTIFIER_TYPE_PHONE, "138 0013 8000"));
+  Create(Born(Person("Chen", "Jie"), 1990, 1, 2));
+  const int keys = Rows("blocking_keys");
+  ASSERT_GT(keys, 0);
+  auto conn = db_.Connect();
+  std::unique_ptr<sql::Statement> statement(conn->createStatement());
+  statement->executeUpdate("UPDATE customers SET sealed_view = NULL");
+  statement->executeUpdate("DELETE FROM blocking_keys");
+  statement->executeUpdate("DELETE FROM match_records");
+
+  std::vector<int64_t> batches;
+  auto done = ReindexCustomers(pool_, key_, "", 2,
+                               [&](const ReindexProgress& p) { batches.push_back(p.customers); });
+  ASSERT_TRUE(done.ok()) << Describe(done.status());
+  EXPECT_EQ(done->customers, 3);
+  EXPECT_EQ(batches, (std::vector<int64_t>{2, 3}));
+  EXPECT_EQ(Rows("customers", "sealed_view IS NULL"), 0);
+  EXPECT_EQ(Rows("match_records"), 3);
+  EXPECT_EQ(Rows("blocking_keys"), keys);
+
+  // Resuming after the last id has nothing left to do.
+  auto again = ReindexCustomers(pool_, key_, done->last_id, 2, [](const ReindexProgress&) {});
+  ASSERT_TRUE(again.ok()) << Describe(again.status());
+  EXPECT_EQ(again->customers, 0);
 }
 
 // --- 8. Personal data at rest ------------------------------------------------
