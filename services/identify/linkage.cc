@@ -86,16 +86,23 @@ std::vector<RecordPair> BlockedPairs(const std::vector<MatchRecord>& records, si
   return pairs;
 }
 
+void RecordReservoir::Add(MatchRecord record) {
+  ++seen_;
+  if (sample_.size() < capacity_) {
+    sample_.push_back(std::move(record));
+    return;
+  }
+  const size_t slot = std::uniform_int_distribution<size_t>(0, seen_ - 1)(rng_);
+  if (slot < capacity_) sample_[slot] = std::move(record);
+}
+
 MatchModel EstimateModel(const std::vector<MatchRecord>& all_records,
                          const std::vector<std::pair<MatchPattern, bool>>& labelled,
                          const MatchModel& start, EstimationReport* report) {
-  // A random sample is enough to estimate a dozen probabilities per field,
-  // and keeps estimation time flat beyond it.
-  constexpr size_t kMaxSample = 200'000;
   std::vector<MatchRecord> sample;
-  if (all_records.size() > kMaxSample) {
-    std::sample(all_records.begin(), all_records.end(), std::back_inserter(sample), kMaxSample,
-                std::mt19937_64(7));
+  if (all_records.size() > kEstimationSample) {
+    std::sample(all_records.begin(), all_records.end(), std::back_inserter(sample),
+                kEstimationSample, std::mt19937_64(7));
   }
   const std::vector<MatchRecord>& records = sample.empty() ? all_records : sample;
   MatchModel model = start;

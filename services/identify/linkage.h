@@ -2,6 +2,7 @@
 #define CRM_SERVICES_IDENTIFY_LINKAGE_H_
 
 #include <cstdint>
+#include <random>
 #include <utility>
 #include <vector>
 
@@ -24,6 +25,27 @@ struct EstimationReport {
   int64_t random_pairs = 0;
   int64_t candidate_pairs = 0;
   EmReport em;
+};
+
+// At most this many records are used to estimate a model: enough for a dozen
+// probabilities per field, and estimation time stays flat beyond it.
+inline constexpr size_t kEstimationSample = 200'000;
+
+// A uniform random sample of at most `capacity` records from a stream of
+// unknown length (reservoir sampling), so a large table never has to be held
+// in memory to be sampled.
+class RecordReservoir {
+ public:
+  RecordReservoir(size_t capacity, uint64_t seed) : capacity_(capacity), rng_(seed) {}
+  void Add(MatchRecord record);
+  size_t seen() const { return seen_; }
+  std::vector<MatchRecord> Take() { return std::move(sample_); }
+
+ private:
+  size_t capacity_;
+  size_t seen_ = 0;
+  std::mt19937_64 rng_;
+  std::vector<MatchRecord> sample_;
 };
 
 // Estimates a model from the records themselves, with no labels needed:

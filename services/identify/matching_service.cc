@@ -379,13 +379,21 @@ absl::StatusOr<v1::EstimateMatchModelResponse> MatchingService::EstimateMatchMod
     return InvalidArgument("upper_threshold",
                            "thresholds must satisfy 0 < lower_threshold <= upper_threshold < 1");
   }
-  auto records = AllRecords();
-  if (!records.ok()) return records.status();
-  if (records->size() < 100) {
+  // Sampled while paging, so memory stays bounded however many customers.
+  RecordReservoir reservoir(kEstimationSample, /*seed=*/7);
+  for (std::string after;;) {
+    auto page = store_->MatchRecords(after, 20'000);
+    if (!page.ok()) return page.status();
+    if (page->empty()) break;
+    after = page->back().customer_id;
+    for (MatchRecord& r : *page) reservoir.Add(std::move(r));
+  }
+  if (reservoir.seen() < 100) {
     return Error(absl::StatusCode::kFailedPrecondition, "TOO_FEW_RECORDS",
                  absl::StrCat("estimating a model needs at least 100 customers; there are ",
-                              records->size()));
+                              reservoir.seen()));
   }
+  const std::vector<MatchRecord> records = reservoir.Take();
   auto labelled = store_->LabelledPatterns();
   if (!labelled.ok()) return labelled.status();
   // EM starts from the built-in m values so a poor earlier estimate cannot
@@ -394,7 +402,7 @@ absl::StatusOr<v1::EstimateMatchModelResponse> MatchingService::EstimateMatchMod
   initial.upper = start.upper;
   initial.lower = start.lower;
   EstimationReport report;
-  const MatchModel model = EstimateModel(*records, *labelled, initial, &report);
+  const MatchModel model = EstimateModel(records, *labelled, initial, &report);
   auto version = store_->SaveModel(model, report, static_cast<int>(labelled->size()));
   if (!version.ok()) return version.status();
   {

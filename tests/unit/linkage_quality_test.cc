@@ -87,5 +87,28 @@ TEST(LinkageQualityTest, OneWeakLinkDoesNotChainStrangers) {
   EXPECT_EQ(clustering.clusters[0], (std::vector<uint32_t>{0, 1}));
 }
 
+TEST(RecordReservoirTest, KeepsEverythingUnderItsCapacity) {
+  RecordReservoir reservoir(10, 1);
+  for (int i = 0; i < 7; ++i) reservoir.Add(MatchRecord{.customer_id = absl::StrCat(i)});
+  const auto sample = reservoir.Take();
+  ASSERT_EQ(sample.size(), 7u);
+  for (int i = 0; i < 7; ++i) EXPECT_EQ(sample[i].customer_id, absl::StrCat(i));
+}
+
+TEST(RecordReservoirTest, SamplesALongStreamUniformly) {
+  RecordReservoir reservoir(1000, 3);
+  for (int i = 0; i < 100'000; ++i) reservoir.Add(MatchRecord{.customer_id = absl::StrCat(i)});
+  EXPECT_EQ(reservoir.seen(), 100'000u);
+  const auto sample = reservoir.Take();
+  ASSERT_EQ(sample.size(), 1000u);
+  // Each tenth of the stream holds about a tenth of the sample.
+  std::vector<int> per_tenth(10);
+  for (const auto& r : sample) ++per_tenth[std::stoi(r.customer_id) / 10'000];
+  for (int count : per_tenth) {
+    EXPECT_GT(count, 60);
+    EXPECT_LT(count, 140);
+  }
+}
+
 }  // namespace
 }  // namespace crm::identify
