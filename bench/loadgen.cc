@@ -20,6 +20,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "absl/time/time.h"
 #include "bench/load_runner.h"
 #include "bench/loadgen_report.h"
@@ -32,6 +33,9 @@ ABSL_FLAG(std::string, method, "", "Full method name, pkg.Service/Method (requir
 ABSL_FLAG(std::string, request, "",
           "Request as JSON; may hold {{seq}}, {{uuid}}, {{rand:N}} (default {})");
 ABSL_FLAG(std::string, request_file, "", "Read the request template from this file instead");
+ABSL_FLAG(std::string, requests_file, "",
+          "Or: one request template per line, used in turn (replays recorded or generated "
+          "traffic)");
 ABSL_FLAG(int, concurrency, 32, "Calls in flight at all times");
 ABSL_FLAG(absl::Duration, duration, absl::Seconds(10), "Measured time");
 ABSL_FLAG(absl::Duration, warmup, absl::Seconds(1), "Load before the measured time, not counted");
@@ -48,18 +52,45 @@ int Fail(int code, const std::string& why) {
   return code;
 }
 
-absl::StatusOr<std::string> RequestText() {
-  const std::string inline_text = absl::GetFlag(FLAGS_request);
-  const std::string file = absl::GetFlag(FLAGS_request_file);
-  if (!inline_text.empty() && !file.empty()) {
-    return absl::InvalidArgumentError("give --request or --request_file, not both");
-  }
-  if (file.empty()) return inline_text.empty() ? "{}" : inline_text;
-  std::ifstream in(file);
-  if (!in) return absl::InvalidArgumentError(absl::StrCat("cannot read --request_file ", file));
+absl::StatusOr<std::string> ReadFile(const std::string& flag, const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return absl::InvalidArgumentError(absl::StrCat("cannot read --", flag, " ", path));
   std::stringstream text;
   text << in.rdbuf();
   return text.str();
+}
+
+// The request templates from --request, --request_file or --requests_file.
+absl::StatusOr<std::vector<crm::bench::RequestTemplate>> RequestTemplates() {
+  const std::string inline_text = absl::GetFlag(FLAGS_request);
+  const std::string file = absl::GetFlag(FLAGS_request_file);
+  const std::string lines_file = absl::GetFlag(FLAGS_requests_file);
+  if (!inline_text.empty() + !file.empty() + !lines_file.empty() > 1) {
+    return absl::InvalidArgumentError(
+        "give one of --request, --request_file and --requests_file");
+  }
+  std::vector<std::string> texts;
+  if (!lines_file.empty()) {
+    auto text = ReadFile("requests_file", lines_file);
+    if (!text.ok()) return text.status();
+    for (absl::string_view line : absl::StrSplit(*text, '\n', absl::SkipWhitespace())) {
+      texts.emplace_back(line);
+    }
+    if (texts.empty()) return absl::InvalidArgumentError("--requests_file holds no request");
+  } else if (!file.empty()) {
+    auto text = ReadFile("request_file", file);
+    if (!text.ok()) return text.status();
+    texts.push_back(*text);
+  } else {
+    texts.push_back(inline_text.empty() ? "{}" : inline_text);
+  }
+  std::vector<crm::bench::RequestTemplate> templates;
+  for (const std::string& text : texts) {
+    auto parsed = crm::bench::RequestTemplate::Parse(text);
+    if (!parsed.ok()) return parsed.status();
+    templates.push_back(*std::move(parsed));
+  }
+  return templates;
 }
 
 absl::StatusOr<crm::bench::LoadConfig> ConfigFromFlags(const std::string& path) {
@@ -109,11 +140,9 @@ int main(int argc, char** argv) {
   if (!method.ok()) return Fail(2, std::string(method.status().message()));
   absl::StatusOr<crm::bench::LoadConfig> config = ConfigFromFlags(method->path());
   if (!config.ok()) return Fail(2, std::string(config.status().message()));
-  absl::StatusOr<std::string> text = RequestText();
-  if (!text.ok()) return Fail(2, std::string(text.status().message()));
-  absl::StatusOr<crm::bench::RequestTemplate> request = crm::bench::RequestTemplate::Parse(*text);
-  if (!request.ok()) return Fail(2, std::string(request.status().message()));
-  auto requests = crm::bench::RequestFactory::Create(*method, *std::move(request));
+  auto templates = RequestTemplates();
+  if (!templates.ok()) return Fail(2, std::string(templates.status().message()));
+  auto requests = crm::bench::RequestFactory::Create(*method, *std::move(templates));
   if (!requests.ok()) return Fail(2, std::string(requests.status().message()));
 
   absl::StatusOr<crm::bench::CallStats> stats = crm::bench::RunLoad(*config, requests->get());

@@ -4,7 +4,10 @@
 
 #include "bench/loadgen_report.h"
 #include "bench/loadgen_stats.h"
+#include "bench/request_factory.h"
 #include "bench/request_template.h"
+#include "crm/bench/v1/echo.pb.h"
+#include "tools/byte_buffers.h"
 #include "gtest/gtest.h"
 
 namespace crm::bench {
@@ -202,6 +205,36 @@ TEST(RequestTemplateTest, BadPlaceholders) {
     auto t = RequestTemplate::Parse(text);
     EXPECT_EQ(t.status().code(), absl::StatusCode::kInvalidArgument) << text;
   }
+}
+
+
+TEST(RequestFactoryTest, UsesTheRequestsInTurnAndChecksEachFirst) {
+  auto method = tools::DynamicMethod::Find("crm.bench.v1.EchoService/Echo");
+  ASSERT_TRUE(method.ok()) << method.status();
+  std::vector<RequestTemplate> templates;
+  for (const char* text : {R"({"payload":"YQ=="})", R"({"delay_ms":{{seq}}})"}) {
+    templates.push_back(*RequestTemplate::Parse(text));
+  }
+  auto factory = RequestFactory::Create(*method, templates);
+  ASSERT_TRUE(factory.ok()) << factory.status();
+  uint64_t word = 0;
+  std::vector<std::string> payloads;
+  std::vector<uint32_t> delays;
+  for (int i = 0; i < 4; ++i) {
+    auto bytes = (*factory)->Next([&] { return word++; });
+    ASSERT_TRUE(bytes.ok()) << bytes.status();
+    crm::bench::v1::EchoRequest request;
+    ASSERT_TRUE(request.ParseFromString(tools::FromByteBuffer(*bytes)));
+    payloads.push_back(request.payload());
+    delays.push_back(request.delay_ms());
+  }
+  EXPECT_EQ(payloads, (std::vector<std::string>{"a", "", "a", ""}));
+  EXPECT_EQ(delays, (std::vector<uint32_t>{0, 1, 0, 3}));
+
+  templates.push_back(*RequestTemplate::Parse(R"({"no_such_field":1})"));
+  auto bad = RequestFactory::Create(*method, templates);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("request 3"), std::string::npos) << bad.status();
 }
 
 }  // namespace

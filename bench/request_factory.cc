@@ -1,25 +1,35 @@
 #include "bench/request_factory.h"
 
+#include "absl/strings/str_cat.h"
 #include "tools/byte_buffers.h"
 
 namespace crm::bench {
 
-absl::StatusOr<std::unique_ptr<RequestFactory>> RequestFactory::Create(tools::DynamicMethod method,
-                                                                       RequestTemplate request) {
+absl::StatusOr<std::unique_ptr<RequestFactory>> RequestFactory::Create(
+    tools::DynamicMethod method, std::vector<RequestTemplate> requests) {
+  if (requests.empty()) return absl::InvalidArgumentError("no request given");
   std::unique_ptr<RequestFactory> factory(
-      new RequestFactory(std::move(method), std::move(request)));
-  uint64_t zero = 0;
-  absl::StatusOr<std::string> first =
-      factory->method_.RequestFromJson(factory->template_.Expand(0, [&] { return zero++; }));
-  if (!first.ok()) return first.status();
-  if (factory->template_.is_constant()) factory->constant_ = tools::ToByteBuffer(*first);
+      new RequestFactory(std::move(method), std::move(requests)));
+  for (size_t i = 0; i < factory->templates_.size(); ++i) {
+    uint64_t zero = 0;
+    absl::StatusOr<std::string> first = factory->method_.RequestFromJson(
+        factory->templates_[i].Expand(0, [&] { return zero++; }));
+    if (!first.ok()) {
+      return absl::Status(first.status().code(),
+                          absl::StrCat("request ", i + 1, ": ", first.status().message()));
+    }
+    factory->constants_.push_back(factory->templates_[i].is_constant()
+                                      ? tools::ToByteBuffer(*first)
+                                      : grpc::ByteBuffer());
+  }
   return factory;
 }
 
 absl::StatusOr<grpc::ByteBuffer> RequestFactory::Next(RequestTemplate::Random random) {
-  if (template_.is_constant()) return constant_;
   const uint64_t seq = seq_.fetch_add(1, std::memory_order_relaxed);
-  absl::StatusOr<std::string> bytes = method_.RequestFromJson(template_.Expand(seq, random));
+  const size_t i = seq % templates_.size();
+  if (templates_[i].is_constant()) return constants_[i];
+  absl::StatusOr<std::string> bytes = method_.RequestFromJson(templates_[i].Expand(seq, random));
   if (!bytes.ok()) return bytes.status();
   return tools::ToByteBuffer(*bytes);
 }

@@ -4,6 +4,7 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "bench/request_template.h"
@@ -12,25 +13,26 @@
 
 namespace crm::bench {
 
-// Serialized requests for a method from a JSON template. A constant template
-// is converted once and its bytes shared by every call; otherwise each call
-// gets the next {{seq}} and its own JSON conversion. Thread-safe.
+// Serialized requests for a method from JSON templates, used in turn (call
+// n takes template n mod count). A constant template is converted once and
+// its bytes shared by every call; otherwise each call gets the next {{seq}}
+// and its own JSON conversion. Thread-safe.
 class RequestFactory {
  public:
-  // Checks the template by converting its first expansion (seq 0), so a
+  // Checks each template by converting its first expansion (seq 0), so a
   // request that does not fit the method fails before any load is sent.
-  static absl::StatusOr<std::unique_ptr<RequestFactory>> Create(tools::DynamicMethod method,
-                                                                RequestTemplate request);
+  static absl::StatusOr<std::unique_ptr<RequestFactory>> Create(
+      tools::DynamicMethod method, std::vector<RequestTemplate> requests);
 
   absl::StatusOr<grpc::ByteBuffer> Next(RequestTemplate::Random random);
 
  private:
-  RequestFactory(tools::DynamicMethod method, RequestTemplate request)
-      : method_(std::move(method)), template_(std::move(request)) {}
+  RequestFactory(tools::DynamicMethod method, std::vector<RequestTemplate> requests)
+      : method_(std::move(method)), templates_(std::move(requests)) {}
 
   tools::DynamicMethod method_;
-  RequestTemplate template_;
-  grpc::ByteBuffer constant_;  // when template_.is_constant()
+  std::vector<RequestTemplate> templates_;
+  std::vector<grpc::ByteBuffer> constants_;  // for the constant templates
   std::atomic<uint64_t> seq_{0};
 };
 

@@ -3,6 +3,7 @@
 #include <map>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 
@@ -10,6 +11,16 @@ namespace crm::linkage {
 namespace {
 
 long long Pairs(long long n) { return n * (n - 1) / 2; }
+
+void SetAddress(const FebrlRecord& r, identify::v1::Customer& c) {
+  identify::v1::PostalAddress& a = *c.mutable_address();
+  a.set_street_number(r.street_number);
+  a.set_street(r.address_1);
+  a.set_address_line2(r.address_2);
+  a.set_locality(r.suburb);
+  a.set_postcode(r.postcode);
+  a.set_region(r.state);
+}
 
 }  // namespace
 
@@ -39,19 +50,14 @@ absl::StatusOr<std::vector<FebrlRecord>> ParseFebrl(absl::string_view text) {
   return records;
 }
 
+
 identify::MatchRecord ToMatchRecord(const FebrlRecord& r) {
   identify::v1::Customer c;
   c.set_customer_id(r.rec_id);
   c.set_kind(identify::v1::CUSTOMER_KIND_PERSON);
   c.mutable_person()->set_given_name(r.given_name);
   c.mutable_person()->set_family_name(r.surname);
-  auto* a = c.mutable_address();
-  a->set_street_number(r.street_number);
-  a->set_street(r.address_1);
-  a->set_address_line2(r.address_2);
-  a->set_locality(r.suburb);
-  a->set_postcode(r.postcode);
-  a->set_region(r.state);
+  SetAddress(r, c);
   identify::MatchRecord m = identify::MatchRecordOf(c);
   m.birth_date = r.date_of_birth;  // as given: a corrupted date still compares digit by digit
   m.national_id = r.soc_sec_id;
@@ -80,6 +86,44 @@ PairwiseQuality EvaluatePairs(const std::vector<FebrlRecord>& records,
   q.recall = q.true_pairs ? double(q.correct_pairs) / double(q.true_pairs) : 1.0;
   q.f1 = q.precision + q.recall > 0 ? 2 * q.precision * q.recall / (q.precision + q.recall) : 0;
   return q;
+}
+
+identify::v1::Customer ToCustomer(const FebrlRecord& r, const std::string& ns) {
+  namespace v1 = identify::v1;
+  v1::Customer c;
+  c.set_kind(v1::CUSTOMER_KIND_PERSON);
+  c.set_category(v1::CUSTOMER_CATEGORY_CONSUMER);
+  std::string name = absl::StrCat(r.given_name, " ", r.surname);
+  c.set_display_name(name == " " ? r.rec_id : name);
+  c.mutable_person()->set_given_name(r.given_name);
+  c.mutable_person()->set_family_name(r.surname);
+  int year, month, day;
+  if (r.date_of_birth.size() == 8 && absl::SimpleAtoi(r.date_of_birth.substr(0, 4), &year) &&
+      absl::SimpleAtoi(r.date_of_birth.substr(4, 2), &month) &&
+      absl::SimpleAtoi(r.date_of_birth.substr(6, 2), &day)) {
+    auto* date = c.mutable_person()->mutable_birth_date();
+    date->set_year(year);
+    date->set_month(month);
+    date->set_day(day);
+  }
+  SetAddress(r, c);
+  auto* external = c.add_identifiers();
+  external->set_type(v1::IDENTIFIER_TYPE_EXTERNAL_ID);
+  external->set_namespace_(ns);
+  external->set_value(r.rec_id);
+  for (const auto& [type, value] : {std::pair{v1::IDENTIFIER_TYPE_PHONE, r.phone},
+                                    std::pair{v1::IDENTIFIER_TYPE_EMAIL, r.email}}) {
+    if (value.empty()) continue;
+    auto* id = c.add_identifiers();
+    id->set_type(type);
+    id->set_value(value);
+  }
+  if (!r.soc_sec_id.empty()) {
+    auto* nid = c.add_identifiers();
+    nid->set_type(v1::IDENTIFIER_TYPE_NATIONAL_ID);
+    nid->set_value(r.soc_sec_id);
+  }
+  return c;
 }
 
 }  // namespace crm::linkage

@@ -6,6 +6,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "crm/identify/v1/identify.pb.h"
 #include "services/identify/match_record.h"
 
 namespace crm::linkage {
@@ -34,6 +35,10 @@ struct PairwiseQuality {
 // The record in the form record linkage compares (the national id stands in
 // for its keyed hash; phone and e-mail as given).
 identify::MatchRecord ToMatchRecord(const FebrlRecord& record);
+
+// The record as a person to create: profile, address, the external id
+// `ns`/rec_id, and its phone, e-mail and national id when present.
+identify::v1::Customer ToCustomer(const FebrlRecord& record, const std::string& ns);
 
 // Pairwise precision, recall and F1 of `cluster_ids` (one per record, e.g.
 // the surviving customer id) against the records' ground truth.

@@ -31,6 +31,11 @@ ABSL_FLAG(std::string, input, "", "FEBRL-format CSV file");
 ABSL_FLAG(std::string, output, "", "Where to write rec_id,customer_id");
 ABSL_FLAG(int, concurrency, 8, "Parallel calls");
 ABSL_FLAG(absl::Duration, job_timeout, absl::Minutes(30), "Longest wait for deduplication");
+ABSL_FLAG(std::string, namespace, "",
+          "External-id namespace of the records (default: a new random one); give an earlier "
+          "run's, printed at its start, to continue from what it loaded");
+ABSL_FLAG(bool, skip_import, false,
+          "With --namespace: the records are loaded already; estimate, deduplicate and score");
 ABSL_FLAG(bool, import_only, false,
           "Only import the records (e.g. to load a benchmark data set), then exit");
 
@@ -51,49 +56,6 @@ std::unique_ptr<grpc::ClientContext> Context(absl::Duration timeout = absl::Seco
   std::exit(1);
 }
 
-v1::Customer CustomerOf(const FebrlRecord& r, const std::string& ns) {
-  v1::Customer c;
-  c.set_kind(v1::CUSTOMER_KIND_PERSON);
-  c.set_category(v1::CUSTOMER_CATEGORY_CONSUMER);
-  std::string name = absl::StrCat(r.given_name, " ", r.surname);
-  c.set_display_name(name == " " ? r.rec_id : name);
-  c.mutable_person()->set_given_name(r.given_name);
-  c.mutable_person()->set_family_name(r.surname);
-  int year, month, day;
-  if (r.date_of_birth.size() == 8 && absl::SimpleAtoi(r.date_of_birth.substr(0, 4), &year) &&
-      absl::SimpleAtoi(r.date_of_birth.substr(4, 2), &month) &&
-      absl::SimpleAtoi(r.date_of_birth.substr(6, 2), &day)) {
-    auto* date = c.mutable_person()->mutable_birth_date();
-    date->set_year(year);
-    date->set_month(month);
-    date->set_day(day);
-  }
-  auto* a = c.mutable_address();
-  a->set_street_number(r.street_number);
-  a->set_street(r.address_1);
-  a->set_address_line2(r.address_2);
-  a->set_locality(r.suburb);
-  a->set_postcode(r.postcode);
-  a->set_region(r.state);
-  auto* external = c.add_identifiers();
-  external->set_type(v1::IDENTIFIER_TYPE_EXTERNAL_ID);
-  external->set_namespace_(ns);
-  external->set_value(r.rec_id);
-  for (const auto& [type, value] : {std::pair{v1::IDENTIFIER_TYPE_PHONE, r.phone},
-                                    std::pair{v1::IDENTIFIER_TYPE_EMAIL, r.email}}) {
-    if (value.empty()) continue;
-    auto* id = c.add_identifiers();
-    id->set_type(type);
-    id->set_value(value);
-  }
-  if (!r.soc_sec_id.empty()) {
-    auto* nid = c.add_identifiers();
-    nid->set_type(v1::IDENTIFIER_TYPE_NATIONAL_ID);
-    nid->set_value(r.soc_sec_id);
-  }
-  return c;
-}
-
 bool IsInvalidBirthDate(const grpc::Status& status) {
   return status.error_code() == grpc::StatusCode::INVALID_ARGUMENT &&
          status.error_message().find("birth_date") != std::string::npos;
@@ -103,7 +65,7 @@ bool IsInvalidBirthDate(const grpc::Status& status) {
 void Import(v1::IdentifyService::Stub& stub, const FebrlRecord& record, const std::string& ns) {
   v1::CreateCustomerRequest create;
   create.set_request_id(absl::StrCat(ns, ":", record.rec_id).substr(0, 64));
-  *create.mutable_customer() = CustomerOf(record, ns);
+  *create.mutable_customer() = ToCustomer(record, ns);
   create.mutable_source()->set_channel(v1::COLLECTION_CHANNEL_IMPORT);
   create.mutable_source()->set_system(ns);
   v1::CreateCustomerResponse created;
@@ -155,31 +117,43 @@ int main(int argc, char** argv) {
     return 2;
   }
   absl::BitGen gen;
-  const std::string ns = absl::StrFormat("linkage-%08x", absl::Uniform<uint32_t>(gen));
+  std::string ns = absl::GetFlag(FLAGS_namespace);
+  if (ns.empty()) {
+    if (absl::GetFlag(FLAGS_skip_import)) {
+      std::cerr << "identify_linkage: --skip_import needs the --namespace of the loading run\n";
+      return 2;
+    }
+    ns = absl::StrFormat("linkage-%08x", absl::Uniform<uint32_t>(gen));
+  }
+  std::cerr << "namespace " << ns << "\n";
   auto channel = grpc::CreateChannel(absl::GetFlag(FLAGS_target), grpc::InsecureChannelCredentials());
   auto stub = v1::IdentifyService::NewStub(channel);
   const int threads = std::max(1, absl::GetFlag(FLAGS_concurrency));
   const absl::Time start = absl::Now();
 
-  Parallel(records->size(), threads, [&](size_t i) { Import(*stub, (*records)[i], ns); });
-  const absl::Duration import_time = absl::Now() - start;
-  std::cerr << absl::StrFormat("imported %d records in %s (%.0f records/s)\n", records->size(),
-                               absl::FormatDuration(import_time),
-                               records->size() / absl::ToDoubleSeconds(import_time));
+  if (!absl::GetFlag(FLAGS_skip_import)) {
+    Parallel(records->size(), threads, [&](size_t i) { Import(*stub, (*records)[i], ns); });
+    const absl::Duration import_time = absl::Now() - start;
+    std::cerr << absl::StrFormat("imported %d records in %s (%.0f records/s)\n", records->size(),
+                                 absl::FormatDuration(import_time),
+                                 records->size() / absl::ToDoubleSeconds(import_time));
+  }
   if (absl::GetFlag(FLAGS_import_only)) return 0;
 
   v1::EstimateMatchModelResponse estimated;
+  const absl::Time estimate_start = absl::Now();
   grpc::Status status = stub->EstimateMatchModel(Context(absl::Minutes(10)).get(),
                                                  v1::EstimateMatchModelRequest(), &estimated);
   if (!status.ok()) Fail("EstimateMatchModel", status);
   const v1::MatchModelInfo& model = estimated.model();
   std::cerr << "model version " << model.version() << ": lambda " << model.lambda() << ", "
             << model.candidate_pairs() << " candidate pairs, " << model.em_iterations()
-            << " EM iterations\n";
+            << " EM iterations, " << absl::FormatDuration(absl::Now() - estimate_start) << "\n";
 
   v1::StartDeduplicationRequest dedup;
   dedup.set_auto_merge(true);
   v1::StartDeduplicationResponse started;
+  const absl::Time dedup_start = absl::Now();
   status = stub->StartDeduplication(Context().get(), dedup, &started);
   if (!status.ok()) Fail("StartDeduplication", status);
   v1::DeduplicationJob job = started.job();
@@ -198,7 +172,8 @@ int main(int argc, char** argv) {
     return 1;
   }
   std::cerr << "deduplication: " << job.clusters() << " clusters, " << job.merged()
-            << " merged, " << job.queued_for_review() << " queued for review\n";
+            << " merged, " << job.queued_for_review() << " queued for review, "
+            << absl::FormatDuration(absl::Now() - dedup_start) << "\n";
 
   std::vector<std::string> survivors(records->size());
   Parallel(records->size(), threads, [&](size_t i) {
