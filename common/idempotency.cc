@@ -22,14 +22,18 @@ absl::StatusOr<RequestKey> MakeRequestKey(absl::string_view method, absl::string
       return InvalidArgument("request_id", "must be printable ASCII without spaces");
     }
   }
+  return RequestKey{std::string(method), std::string(request_id), Fingerprint(request)};
+}
+
+std::string Fingerprint(const google::protobuf::Message& message) {
   std::string bytes;
   {
     google::protobuf::io::StringOutputStream stream(&bytes);
     google::protobuf::io::CodedOutputStream coded(&stream);
     coded.SetSerializationDeterministic(true);
-    request.SerializeToCodedStream(&coded);
+    message.SerializeToCodedStream(&coded);
   }
-  return RequestKey{std::string(method), std::string(request_id), Sha256Hex(bytes)};
+  return Sha256Hex(bytes);
 }
 
 absl::StatusOr<std::optional<std::string>> ClaimRequest(sql::Connection& conn,

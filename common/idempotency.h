@@ -29,6 +29,9 @@ struct RequestKey {
 absl::StatusOr<RequestKey> MakeRequestKey(absl::string_view method, absl::string_view request_id,
                                           const google::protobuf::Message& request);
 
+// Hex SHA-256 of the message's deterministic serialisation.
+std::string Fingerprint(const google::protobuf::Message& message);
+
 // Low-level steps, inside a caller's transaction on a schema holding the
 // idempotency_keys table (see common/schema/idempotency_keys.sql).
 //

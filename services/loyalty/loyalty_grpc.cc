@@ -15,4 +15,29 @@ grpc::Status LoyaltyGrpc::GetProgram(grpc::ServerContext*, const v1::GetProgramR
   return Reply(service_->GetProgram(*request), response, kErrorDomain);
 }
 
+grpc::Status LoyaltyGrpc::EnrollMember(grpc::ServerContext*, const v1::EnrollMemberRequest* request,
+                              v1::EnrollMemberResponse* response) {
+  return Reply(service_->EnrollMember(*request), response, kErrorDomain);
+}
+
+grpc::Status LoyaltyGrpc::GetMember(grpc::ServerContext*, const v1::GetMemberRequest* request,
+                              v1::GetMemberResponse* response) {
+  return Reply(service_->GetMember(*request), response, kErrorDomain);
+}
+
+grpc::Status LoyaltyGrpc::RecordPurchase(grpc::ServerContext*, const v1::RecordPurchaseRequest* request,
+                              v1::RecordPurchaseResponse* response) {
+  return Reply(service_->RecordPurchase(*request), response, kErrorDomain);
+}
+
+grpc::Status LoyaltyGrpc::AdjustPoints(grpc::ServerContext*, const v1::AdjustPointsRequest* request,
+                              v1::AdjustPointsResponse* response) {
+  return Reply(service_->AdjustPoints(*request), response, kErrorDomain);
+}
+
+grpc::Status LoyaltyGrpc::ListLedgerEntries(grpc::ServerContext*, const v1::ListLedgerEntriesRequest* request,
+                              v1::ListLedgerEntriesResponse* response) {
+  return Reply(service_->ListLedgerEntries(*request), response, kErrorDomain);
+}
+
 }  // namespace crm::loyalty

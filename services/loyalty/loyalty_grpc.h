@@ -17,6 +17,16 @@ class LoyaltyGrpc final : public v1::LoyaltyService::Service {
                              v1::CreateProgramResponse* response) override;
   grpc::Status GetProgram(grpc::ServerContext*, const v1::GetProgramRequest* request,
                           v1::GetProgramResponse* response) override;
+  grpc::Status EnrollMember(grpc::ServerContext*, const v1::EnrollMemberRequest* request,
+                      v1::EnrollMemberResponse* response) override;
+  grpc::Status GetMember(grpc::ServerContext*, const v1::GetMemberRequest* request,
+                      v1::GetMemberResponse* response) override;
+  grpc::Status RecordPurchase(grpc::ServerContext*, const v1::RecordPurchaseRequest* request,
+                      v1::RecordPurchaseResponse* response) override;
+  grpc::Status AdjustPoints(grpc::ServerContext*, const v1::AdjustPointsRequest* request,
+                      v1::AdjustPointsResponse* response) override;
+  grpc::Status ListLedgerEntries(grpc::ServerContext*, const v1::ListLedgerEntriesRequest* request,
+                      v1::ListLedgerEntriesResponse* response) override;
 
  private:
   LoyaltyService* service_;

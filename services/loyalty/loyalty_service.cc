@@ -1,14 +1,22 @@
 #include "services/loyalty/loyalty_service.h"
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "common/errors.h"
+#include "common/idempotency.h"
+#include "common/paging.h"
 #include "common/sql_util.h"
 #include "common/text.h"
+#include "services/loyalty/earning.h"
 
 namespace crm::loyalty {
 namespace {
 
-absl::Status ValidateNewProgram(v1::Program& p) {
+constexpr int64_t kMaxAmountMinor = 1'000'000'000'000;
+constexpr int64_t kMaxAdjustment = 1'000'000'000;
+
+absl::Status ValidateNewProgram(v1::Program& p, absl::Time now) {
   if (absl::Status s = CheckText("program.display_name", *p.mutable_display_name(), 1, 200);
       !s.ok()) {
     return s;
@@ -18,8 +26,67 @@ absl::Status ValidateNewProgram(v1::Program& p) {
       !absl::ascii_isupper(currency[1]) || !absl::ascii_isupper(currency[2])) {
     return InvalidArgument("program.currency_code", "must be an ISO 4217 code such as CNY");
   }
-  if (p.points_per_currency_unit() > 10000) {
-    return InvalidArgument("program.points_per_currency_unit", "must be 0-10000");
+  if (!p.has_rules()) {
+    p.set_currency_exponent(2);
+    if (p.points_per_currency_unit() > 10000) {
+      return InvalidArgument("program.points_per_currency_unit", "must be 0-10000");
+    }
+    p.mutable_rules()->mutable_earning()->set_points_per_currency_unit(
+        p.points_per_currency_unit());
+  }
+  if (p.currency_exponent() > 3) {
+    return InvalidArgument("program.currency_exponent", "must be 0-3");
+  }
+  v1::ProgramRules& rules = *p.mutable_rules();
+  if (absl::Status s = ValidateRules(rules, "program.rules"); !s.ok()) return s;
+  rules.set_version(1);
+  if (!rules.has_effective_time()) ToProtoTimestamp(now, rules.mutable_effective_time());
+  p.set_points_per_currency_unit(rules.earning().points_per_currency_unit());
+  return absl::OkStatus();
+}
+
+absl::Status ValidId(absl::string_view field, absl::string_view id) {
+  if (IsValidId(id)) return absl::OkStatus();
+  return InvalidArgument(field, "must be a 26-character id");
+}
+
+// Checks the purchase and fills total_minor and a missing purchase_time.
+absl::Status ValidatePurchase(v1::Purchase& p, absl::Time now) {
+  if (absl::Status s = ValidId("purchase.member_id", p.member_id()); !s.ok()) return s;
+  if (absl::Status s = CheckText("purchase.source_transaction_id",
+                                 *p.mutable_source_transaction_id(), 1, 100);
+      !s.ok()) {
+    return s;
+  }
+  for (auto [field, value] : {std::pair{"purchase.channel", p.mutable_channel()},
+                              std::pair{"purchase.store_id", p.mutable_store_id()}}) {
+    if (absl::Status s = CheckText(field, *value, 0, 100); !s.ok()) return s;
+  }
+  if (p.lines_size() < 1 || p.lines_size() > 500) {
+    return InvalidArgument("purchase.lines", "must hold 1-500 lines");
+  }
+  int64_t total = 0;
+  for (int i = 0; i < p.lines_size(); ++i) {
+    v1::PurchaseLine& line = *p.mutable_lines(i);
+    const std::string name = absl::StrCat("purchase.lines[", i, "]");
+    if (absl::Status s = CheckText(name + ".sku", *line.mutable_sku(), 1, 100); !s.ok()) return s;
+    if (absl::Status s = CheckText(name + ".category", *line.mutable_category(), 0, 100);
+        !s.ok()) {
+      return s;
+    }
+    if (line.quantity() < 1 || line.quantity() > 1'000'000) {
+      return InvalidArgument(name + ".quantity", "must be 1-1000000");
+    }
+    if (line.amount_minor() < 0 || line.amount_minor() > kMaxAmountMinor) {
+      return InvalidArgument(name + ".amount_minor", "must be 0 to 10^12 minor units");
+    }
+    total += line.amount_minor();
+  }
+  p.set_total_minor(total);
+  if (!p.has_purchase_time()) {
+    ToProtoTimestamp(now, p.mutable_purchase_time());
+  } else if (FromProtoTimestamp(p.purchase_time()) > now + absl::Minutes(5)) {
+    return InvalidArgument("purchase.purchase_time", "is in the future");
   }
   return absl::OkStatus();
 }
@@ -31,8 +98,8 @@ absl::StatusOr<v1::CreateProgramResponse> LoyaltyService::CreateProgram(
   auto key = MakeRequestKey("CreateProgram", request.request_id(), request);
   if (!key.ok()) return key.status();
   v1::Program program = request.program();
-  if (absl::Status s = ValidateNewProgram(program); !s.ok()) return s;
   const absl::Time now = clock_->Now();
+  if (absl::Status s = ValidateNewProgram(program, now); !s.ok()) return s;
   program.set_program_id(ids_->Next());
   ToProtoTimestamp(now, program.mutable_create_time());
   ToProtoTimestamp(now, program.mutable_update_time());
@@ -45,13 +112,132 @@ absl::StatusOr<v1::CreateProgramResponse> LoyaltyService::CreateProgram(
 
 absl::StatusOr<v1::GetProgramResponse> LoyaltyService::GetProgram(
     const v1::GetProgramRequest& request) {
-  if (!IsValidId(request.program_id())) {
-    return InvalidArgument("program_id", "must be a 26-character program id");
-  }
-  auto program = store_->GetProgram(request.program_id());
+  if (absl::Status s = ValidId("program_id", request.program_id()); !s.ok()) return s;
+  auto program = CurrentProgram(request.program_id());
   if (!program.ok()) return program.status();
   v1::GetProgramResponse response;
   *response.mutable_program() = *std::move(program);
+  return response;
+}
+
+absl::StatusOr<v1::Program> LoyaltyService::CurrentProgram(absl::string_view program_id) {
+  return store_->GetProgram(program_id, clock_->Now());
+}
+
+absl::StatusOr<v1::EnrollMemberResponse> LoyaltyService::EnrollMember(
+    const v1::EnrollMemberRequest& request) {
+  auto key = MakeRequestKey("EnrollMember", request.request_id(), request);
+  if (!key.ok()) return key.status();
+  if (absl::Status s = ValidId("program_id", request.program_id()); !s.ok()) return s;
+  if (absl::Status s = ValidId("customer_id", request.customer_id()); !s.ok()) return s;
+  auto program = CurrentProgram(request.program_id());
+  if (!program.ok()) return program.status();
+  const absl::Time now = clock_->Now();
+  v1::Member member;
+  member.set_member_id(ids_->Next());
+  member.set_program_id(request.program_id());
+  member.set_customer_id(request.customer_id());
+  ToProtoTimestamp(now, member.mutable_enroll_time());
+  const v1::ProgramRules& rules = program->rules();
+  auto enrolled = store_->Enroll(*key, member, rules.earning().enrollment_bonus(),
+                                 ExpiryOf(rules.expiry(), now));
+  if (!enrolled.ok()) return enrolled.status();
+  v1::EnrollMemberResponse response;
+  *response.mutable_member() = *std::move(enrolled);
+  return response;
+}
+
+absl::StatusOr<v1::GetMemberResponse> LoyaltyService::GetMember(
+    const v1::GetMemberRequest& request) {
+  if (absl::Status s = ValidId("member_id", request.member_id()); !s.ok()) return s;
+  auto member = store_->GetMember(request.member_id(), clock_->Now());
+  if (!member.ok()) return member.status();
+  v1::GetMemberResponse response;
+  *response.mutable_member() = *std::move(member);
+  return response;
+}
+
+absl::StatusOr<v1::RecordPurchaseResponse> LoyaltyService::RecordPurchase(
+    const v1::RecordPurchaseRequest& request) {
+  // The content as sent identifies a replay (a default purchase_time would not).
+  const std::string content_hash = Fingerprint(request.purchase());
+  v1::Purchase purchase = request.purchase();
+  const absl::Time now = clock_->Now();
+  if (absl::Status s = ValidatePurchase(purchase, now); !s.ok()) return s;
+  purchase.set_purchase_id(ids_->Next());
+  purchase.clear_points_earned();
+  purchase.clear_rules_version();
+  auto recorded = store_->RecordPurchase(
+      purchase, content_hash, now, [&](const EarningInputs& in) {
+        Earning e;
+        e.line_points = PurchasePoints(in.rules.earning(), purchase, in.currency_exponent,
+                                       in.earned_today);
+        if (in.purchase_count == 0) e.bonus_points = in.rules.earning().first_purchase_bonus();
+        const absl::Time at = FromProtoTimestamp(purchase.purchase_time());
+        e.available_at = at + absl::Hours(24) * in.rules.pending_days();
+        e.expires_at = ExpiryOf(in.rules.expiry(), at);
+        return e;
+      });
+  if (!recorded.ok()) return recorded.status();
+  v1::RecordPurchaseResponse response;
+  *response.mutable_purchase() = std::move(recorded->purchase);
+  *response.mutable_member() = std::move(recorded->member);
+  response.set_replayed(recorded->replayed);
+  return response;
+}
+
+absl::StatusOr<v1::AdjustPointsResponse> LoyaltyService::AdjustPoints(
+    const v1::AdjustPointsRequest& request) {
+  if (request.request_id().empty()) {
+    return InvalidArgument("request_id", "is required: adjustments must apply exactly once");
+  }
+  auto key = MakeRequestKey("AdjustPoints", request.request_id(), request);
+  if (!key.ok()) return key.status();
+  if (absl::Status s = ValidId("member_id", request.member_id()); !s.ok()) return s;
+  if (request.points() == 0 || request.points() > kMaxAdjustment ||
+      request.points() < -kMaxAdjustment) {
+    return InvalidArgument("points", "must be non-zero and at most 10^9 in size");
+  }
+  std::string reason = request.reason();
+  if (absl::Status s = CheckText("reason", reason, 1, 500); !s.ok()) return s;
+  std::string reference = request.reference();
+  if (absl::Status s = CheckText("reference", reference, 0, 100); !s.ok()) return s;
+  auto member = store_->GetMember(request.member_id(), clock_->Now());
+  if (!member.ok()) return member.status();
+  auto program = CurrentProgram(member->program_id());
+  if (!program.ok()) return program.status();
+  const absl::Time now = clock_->Now();
+  auto adjusted = store_->Adjust(*key, request.member_id(), request.points(), reason, reference,
+                                 now, ExpiryOf(program->rules().expiry(), now));
+  if (!adjusted.ok()) return adjusted.status();
+  v1::AdjustPointsResponse response;
+  *response.mutable_entry() = std::move(adjusted->entry);
+  *response.mutable_member() = std::move(adjusted->member);
+  return response;
+}
+
+absl::StatusOr<v1::ListLedgerEntriesResponse> LoyaltyService::ListLedgerEntries(
+    const v1::ListLedgerEntriesRequest& request) {
+  if (absl::Status s = ValidId("member_id", request.member_id()); !s.ok()) return s;
+  auto page_size = PageSize(request.page_size(), 100, 1000);
+  if (!page_size.ok()) return page_size.status();
+  auto cursor = DecodePageToken(request.page_token(), request.member_id());
+  if (!cursor.ok()) return cursor.status();
+  int64_t before = 0;
+  if (!cursor->empty() && !absl::SimpleAtoi(*cursor, &before)) {
+    return InvalidArgument("page_token", "is not a ledger page token");
+  }
+  auto entries = store_->ListLedger(request.member_id(), before, *page_size + 1);
+  if (!entries.ok()) return entries.status();
+  v1::ListLedgerEntriesResponse response;
+  for (v1::LedgerEntry& e : *entries) {
+    if (response.entries_size() == *page_size) {
+      response.set_next_page_token(EncodePageToken(
+          absl::StrCat(response.entries(*page_size - 1).entry_id()), request.member_id()));
+      break;
+    }
+    *response.add_entries() = std::move(e);
+  }
   return response;
 }
 

@@ -17,8 +17,18 @@ class LoyaltyService {
 
   absl::StatusOr<v1::CreateProgramResponse> CreateProgram(const v1::CreateProgramRequest& request);
   absl::StatusOr<v1::GetProgramResponse> GetProgram(const v1::GetProgramRequest& request);
+  absl::StatusOr<v1::EnrollMemberResponse> EnrollMember(const v1::EnrollMemberRequest& request);
+  absl::StatusOr<v1::GetMemberResponse> GetMember(const v1::GetMemberRequest& request);
+  absl::StatusOr<v1::RecordPurchaseResponse> RecordPurchase(
+      const v1::RecordPurchaseRequest& request);
+  absl::StatusOr<v1::AdjustPointsResponse> AdjustPoints(const v1::AdjustPointsRequest& request);
+  absl::StatusOr<v1::ListLedgerEntriesResponse> ListLedgerEntries(
+      const v1::ListLedgerEntriesRequest& request);
 
  private:
+  // The program's rules in force now (for bonuses granted outside purchases).
+  absl::StatusOr<v1::Program> CurrentProgram(absl::string_view program_id);
+
   LoyaltyStore* store_;
   const Clock* clock_;
   IdGenerator* ids_;

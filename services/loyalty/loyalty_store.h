@@ -1,23 +1,86 @@
 #ifndef CRM_SERVICES_LOYALTY_LOYALTY_STORE_H_
 #define CRM_SERVICES_LOYALTY_LOYALTY_STORE_H_
 
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "common/idempotency.h"
 #include "crm/loyalty/v1/loyalty.pb.h"
 
 namespace crm::loyalty {
 
-// Persistence of the loyalty service.
+// What a purchase's earning depends on, read under the member's lock.
+struct EarningInputs {
+  v1::ProgramRules rules;  // the version in force at the purchase time
+  uint32_t currency_exponent = 2;
+  int64_t earned_today = 0;  // by purchases on the purchase's UTC day
+  int32_t purchase_count = 0;  // before this one
+};
+
+struct Earning {
+  int64_t line_points = 0;
+  int64_t bonus_points = 0;  // first purchase bonus
+  absl::Time available_at;
+  absl::Time expires_at;  // InfiniteFuture: never
+};
+
+struct PurchaseOutcome {
+  v1::Purchase purchase;
+  v1::Member member;
+  bool replayed = false;
+};
+
+struct AdjustOutcome {
+  v1::LedgerEntry entry;
+  v1::Member member;
+};
+
+// Persistence of the loyalty service. Every change of a member's points
+// locks the member row, appends ledger entries and keeps the member's cached
+// balance and point lots equal to the ledger, in one transaction.
 class LoyaltyStore {
  public:
   virtual ~LoyaltyStore() = default;
 
-  // Inserts a fully formed program; a replay of `key` returns the first one.
+  // Inserts a fully formed program and its rules as version 1; a replay of
+  // `key` returns the first one.
   virtual absl::StatusOr<v1::Program> CreateProgram(const RequestKey& key,
                                                     const v1::Program& program) = 0;
-  // NOT_FOUND / PROGRAM_NOT_FOUND when absent.
-  virtual absl::StatusOr<v1::Program> GetProgram(absl::string_view program_id) = 0;
+  // With the rules in force at `now`; NOT_FOUND / PROGRAM_NOT_FOUND.
+  virtual absl::StatusOr<v1::Program> GetProgram(absl::string_view program_id, absl::Time now) = 0;
+
+  // Inserts the member and, when `bonus` > 0, its enrollment bonus (spendable
+  // at once, expiring at `bonus_expiry`). ALREADY_EXISTS / ALREADY_ENROLLED
+  // when the customer is a member already; NOT_FOUND / PROGRAM_NOT_FOUND.
+  virtual absl::StatusOr<v1::Member> Enroll(const RequestKey& key, const v1::Member& member,
+                                            int64_t bonus, absl::Time bonus_expiry) = 0;
+  // Balances as of `now`; NOT_FOUND / MEMBER_NOT_FOUND.
+  virtual absl::StatusOr<v1::Member> GetMember(absl::string_view member_id, absl::Time now) = 0;
+
+  // Records a validated purchase (purchase_id set) unless its source
+  // transaction id was recorded already: then the first result comes back
+  // when `content_hash` matches, else ALREADY_EXISTS / TRANSACTION_ID_REUSED.
+  virtual absl::StatusOr<PurchaseOutcome> RecordPurchase(
+      const v1::Purchase& purchase, absl::string_view content_hash, absl::Time now,
+      absl::FunctionRef<Earning(const EarningInputs&)> decide) = 0;
+
+  // Appends an ADJUST entry: positive points become a lot (spendable now,
+  // expiring at `expiry`); negative ones consume the earliest-expiring
+  // spendable lots, or fail with FAILED_PRECONDITION / INSUFFICIENT_POINTS.
+  virtual absl::StatusOr<AdjustOutcome> Adjust(const RequestKey& key, absl::string_view member_id,
+                                               int64_t points, absl::string_view reason,
+                                               absl::string_view reference, absl::Time now,
+                                               absl::Time expiry) = 0;
+
+  // Entries with entry_id < before_entry (0: from the newest), newest first.
+  virtual absl::StatusOr<std::vector<v1::LedgerEntry>> ListLedger(absl::string_view member_id,
+                                                                  int64_t before_entry,
+                                                                  int limit) = 0;
 };
 
 }  // namespace crm::loyalty

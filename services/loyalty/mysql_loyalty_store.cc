@@ -1,13 +1,49 @@
 #include "services/loyalty/mysql_loyalty_store.h"
 
 #include <memory>
+#include <optional>
+#include <sstream>
+#include <tuple>
 
 #include "absl/strings/str_cat.h"
 #include "common/errors.h"
 #include "common/sql_util.h"
 #include "common/transaction.h"
+#include "cppconn/exception.h"
+#include "cppconn/resultset.h"
+#include "services/loyalty/ledger_rows.h"
 
 namespace crm::loyalty {
+namespace {
+
+absl::Time UtcDayStart(absl::Time t) {
+  return absl::FromCivil(absl::ToCivilDay(t, absl::UTCTimeZone()), absl::UTCTimeZone());
+}
+
+// A replay or a reuse of a purchase's source transaction id, or nullopt.
+absl::StatusOr<std::optional<v1::Purchase>> RecordedPurchase(sql::Connection& conn,
+                                                             absl::string_view program_id,
+                                                             const v1::Purchase& purchase,
+                                                             absl::string_view content_hash) {
+  auto query = Prepare(conn,
+                       "SELECT content_hash, purchase FROM purchases "
+                       "WHERE program_id = ? AND source_transaction_id = ?");
+  query->setString(1, std::string(program_id));
+  query->setString(2, purchase.source_transaction_id());
+  std::unique_ptr<sql::ResultSet> rs(query->executeQuery());
+  if (!rs->next()) return std::nullopt;
+  if (rs->getString(1) != std::string(content_hash)) {
+    return Error(absl::StatusCode::kAlreadyExists, "TRANSACTION_ID_REUSED",
+                 absl::StrCat("source transaction ", purchase.source_transaction_id(),
+                              " was recorded with different content"),
+                 {{"source_transaction_id", purchase.source_transaction_id()}});
+  }
+  v1::Purchase recorded;
+  recorded.ParseFromString(rs->getString(2));
+  return recorded;
+}
+
+}  // namespace
 
 absl::StatusOr<v1::Program> MysqlLoyaltyStore::CreateProgram(const RequestKey& key,
                                                              const v1::Program& program) {
@@ -15,40 +51,269 @@ absl::StatusOr<v1::Program> MysqlLoyaltyStore::CreateProgram(const RequestKey& k
       *pool_, *clock_, key, [&](sql::Connection& conn) -> absl::StatusOr<v1::Program> {
         auto insert = Prepare(conn,
                               "INSERT INTO programs (program_id, display_name, currency_code, "
-                              "points_per_currency_unit, created_at, updated_at) "
-                              "VALUES (?, ?, ?, ?, ?, ?)");
+                              "points_per_currency_unit, currency_exponent, created_at, "
+                              "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)");
         insert->setString(1, program.program_id());
         insert->setString(2, program.display_name());
         insert->setString(3, program.currency_code());
-        insert->setUInt(4, program.points_per_currency_unit());
-        insert->setString(5, ToSqlDatetime(FromProtoTimestamp(program.create_time())));
-        insert->setString(6, ToSqlDatetime(FromProtoTimestamp(program.update_time())));
+        insert->setUInt(4, program.rules().earning().points_per_currency_unit());
+        insert->setUInt(5, program.currency_exponent());
+        insert->setString(6, ToSqlDatetime(FromProtoTimestamp(program.create_time())));
+        insert->setString(7, ToSqlDatetime(FromProtoTimestamp(program.update_time())));
         insert->executeUpdate();
+        v1::ProgramRules rules = program.rules();
+        auto version = Prepare(conn,
+                               "INSERT INTO program_rules (program_id, version, effective_at, "
+                               "rules, created_at) VALUES (?, 1, ?, ?, ?)");
+        std::istringstream bytes(rules.SerializeAsString());
+        version->setString(1, program.program_id());
+        version->setString(2, ToSqlDatetime(FromProtoTimestamp(rules.effective_time())));
+        version->setBlob(3, &bytes);
+        version->setString(4, ToSqlDatetime(FromProtoTimestamp(program.create_time())));
+        version->executeUpdate();
         return program;
       });
 }
 
-absl::StatusOr<v1::Program> MysqlLoyaltyStore::GetProgram(absl::string_view program_id) {
+absl::StatusOr<v1::Program> MysqlLoyaltyStore::GetProgram(absl::string_view program_id,
+                                                          absl::Time now) {
   return RunWithConnection<v1::Program>(
       *pool_, [&](sql::Connection& conn) -> absl::StatusOr<v1::Program> {
-        auto query = Prepare(conn,
-                             "SELECT display_name, currency_code, points_per_currency_unit, "
-                             "created_at, updated_at FROM programs WHERE program_id = ?");
-        query->setString(1, std::string(program_id));
-        std::unique_ptr<sql::ResultSet> rs(query->executeQuery());
-        if (!rs->next()) {
-          return Error(absl::StatusCode::kNotFound, "PROGRAM_NOT_FOUND",
-                       absl::StrCat("program ", program_id, " does not exist"),
-                       {{"program_id", std::string(program_id)}});
-        }
         v1::Program p;
-        p.set_program_id(std::string(program_id));
-        p.set_display_name(rs->getString(1));
-        p.set_currency_code(rs->getString(2));
-        p.set_points_per_currency_unit(rs->getUInt(3));
-        ToProtoTimestamp(FromSqlDatetime(rs->getString(4)), p.mutable_create_time());
-        ToProtoTimestamp(FromSqlDatetime(rs->getString(5)), p.mutable_update_time());
+        {
+          auto query = Prepare(conn,
+                               "SELECT display_name, currency_code, points_per_currency_unit, "
+                               "currency_exponent, created_at, updated_at FROM programs "
+                               "WHERE program_id = ?");
+          query->setString(1, std::string(program_id));
+          std::unique_ptr<sql::ResultSet> rs(query->executeQuery());
+          if (!rs->next()) return rows::ProgramNotFound(program_id);
+          p.set_program_id(std::string(program_id));
+          p.set_display_name(rs->getString(1));
+          p.set_currency_code(rs->getString(2));
+          p.set_points_per_currency_unit(rs->getUInt(3));
+          p.set_currency_exponent(rs->getUInt(4));
+          ToProtoTimestamp(FromSqlDatetime(rs->getString(5)), p.mutable_create_time());
+          ToProtoTimestamp(FromSqlDatetime(rs->getString(6)), p.mutable_update_time());
+        }
+        auto rules = rows::RulesAt(conn, program_id, now);
+        if (!rules.ok()) return rules.status();
+        if (rules->has_value()) *p.mutable_rules() = **rules;
         return p;
+      });
+}
+
+absl::StatusOr<v1::Member> MysqlLoyaltyStore::Enroll(const RequestKey& key,
+                                                     const v1::Member& member, int64_t bonus,
+                                                     absl::Time bonus_expiry) {
+  const absl::Time now = FromProtoTimestamp(member.enroll_time());
+  auto enrolled = RunIdempotent<v1::Member>(
+      *pool_, *clock_, key, [&](sql::Connection& conn) -> absl::StatusOr<v1::Member> {
+        auto program = Prepare(conn, "SELECT 1 FROM programs WHERE program_id = ?");
+        program->setString(1, member.program_id());
+        if (!std::unique_ptr<sql::ResultSet>(program->executeQuery())->next()) {
+          return rows::ProgramNotFound(member.program_id());
+        }
+        auto existing = Prepare(conn,
+                                "SELECT member_id FROM members WHERE program_id = ? "
+                                "AND customer_id = ?");
+        existing->setString(1, member.program_id());
+        existing->setString(2, member.customer_id());
+        if (std::unique_ptr<sql::ResultSet> rs(existing->executeQuery()); rs->next()) {
+          const std::string member_id = rs->getString(1);
+          return Error(absl::StatusCode::kAlreadyExists, "ALREADY_ENROLLED",
+                       absl::StrCat("customer ", member.customer_id(), " is member ", member_id,
+                                    " of this program"),
+                       {{"member_id", member_id}});
+        }
+        auto insert = Prepare(conn,
+                              "INSERT INTO members (member_id, program_id, customer_id, "
+                              "enrolled_at) VALUES (?, ?, ?, ?)");
+        insert->setString(1, member.member_id());
+        insert->setString(2, member.program_id());
+        insert->setString(3, member.customer_id());
+        insert->setString(4, ToSqlDatetime(now));
+        try {
+          insert->executeUpdate();
+        } catch (const sql::SQLException& e) {
+          if (e.getErrorCode() == 1062) {  // enrolled concurrently
+            return Error(absl::StatusCode::kAlreadyExists, "ALREADY_ENROLLED",
+                         absl::StrCat("customer ", member.customer_id(),
+                                      " is already a member of this program"));
+          }
+          throw;
+        }
+        if (bonus > 0) {
+          v1::LedgerEntry entry;
+          entry.set_member_id(member.member_id());
+          entry.set_kind(v1::LedgerEntry::KIND_BONUS);
+          entry.set_points(bonus);
+          entry.set_reference("enrollment");
+          entry.set_reason("enrollment bonus");
+          ToProtoTimestamp(now, entry.mutable_create_time());
+          rows::AppendEntry(conn, entry, now, bonus_expiry);
+        }
+        v1::Member ids;  // the stored response holds the id only
+        ids.set_member_id(member.member_id());
+        return ids;
+      });
+  if (!enrolled.ok()) return enrolled.status();
+  return GetMember(enrolled->member_id(), now);
+}
+
+absl::StatusOr<v1::Member> MysqlLoyaltyStore::GetMember(absl::string_view member_id,
+                                                        absl::Time now) {
+  return RunWithConnection<v1::Member>(*pool_, [&](sql::Connection& conn) {
+    return rows::ReadMember(conn, member_id, now);
+  });
+}
+
+absl::StatusOr<PurchaseOutcome> MysqlLoyaltyStore::RecordPurchase(
+    const v1::Purchase& purchase, absl::string_view content_hash, absl::Time now,
+    absl::FunctionRef<Earning(const EarningInputs&)> decide) {
+  return RunInTransaction<PurchaseOutcome>(
+      *pool_, [&](sql::Connection& conn) -> absl::StatusOr<PurchaseOutcome> {
+        auto member = rows::LockMember(conn, purchase.member_id());
+        if (!member.ok()) return member.status();
+        PurchaseOutcome out;
+        auto recorded = RecordedPurchase(conn, member->program_id, purchase, content_hash);
+        if (!recorded.ok()) return recorded.status();
+        if (recorded->has_value()) {
+          out.purchase = **recorded;
+          out.replayed = true;
+        } else {
+          const absl::Time at = FromProtoTimestamp(purchase.purchase_time());
+          EarningInputs inputs;
+          inputs.purchase_count = member->purchase_count;
+          auto rules = rows::RulesAt(conn, member->program_id, at);
+          if (!rules.ok()) return rules.status();
+          if (!rules->has_value()) {
+            return Error(absl::StatusCode::kFailedPrecondition, "NO_RULES_IN_FORCE",
+                         "the program had no rules in force at the purchase time");
+          }
+          inputs.rules = **rules;
+          auto facts = Prepare(conn,
+                               "SELECT p.currency_exponent, (SELECT COALESCE(SUM(points_earned), 0) "
+                               "FROM purchases WHERE member_id = ? AND purchased_at >= ? "
+                               "AND purchased_at < ?) FROM programs p WHERE p.program_id = ?");
+          facts->setString(1, purchase.member_id());
+          facts->setString(2, ToSqlDatetime(UtcDayStart(at)));
+          facts->setString(3, ToSqlDatetime(UtcDayStart(at) + absl::Hours(24)));
+          facts->setString(4, member->program_id);
+          {
+            std::unique_ptr<sql::ResultSet> rs(facts->executeQuery());
+            rs->next();
+            inputs.currency_exponent = rs->getUInt(1);
+            inputs.earned_today = rs->getInt64(2);
+          }
+          const Earning earning = decide(inputs);
+          out.purchase = purchase;
+          out.purchase.set_points_earned(earning.line_points + earning.bonus_points);
+          out.purchase.set_rules_version(inputs.rules.version());
+          auto insert = Prepare(conn,
+                                "INSERT INTO purchases (purchase_id, program_id, member_id, "
+                                "source_transaction_id, content_hash, purchase, total_minor, "
+                                "points_earned, purchased_at, recorded_at) "
+                                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+          std::istringstream bytes(out.purchase.SerializeAsString());
+          insert->setString(1, purchase.purchase_id());
+          insert->setString(2, member->program_id);
+          insert->setString(3, purchase.member_id());
+          insert->setString(4, purchase.source_transaction_id());
+          insert->setString(5, std::string(content_hash));
+          insert->setBlob(6, &bytes);
+          insert->setInt64(7, purchase.total_minor());
+          insert->setInt64(8, earning.line_points);
+          insert->setString(9, ToSqlDatetime(at));
+          insert->setString(10, ToSqlDatetime(now));
+          insert->executeUpdate();
+          for (const auto& [kind, points, reason] :
+               {std::tuple{v1::LedgerEntry::KIND_EARN, earning.line_points, "purchase"},
+                std::tuple{v1::LedgerEntry::KIND_BONUS, earning.bonus_points,
+                           "first purchase bonus"}}) {
+            if (points <= 0) continue;
+            v1::LedgerEntry entry;
+            entry.set_member_id(purchase.member_id());
+            entry.set_kind(kind);
+            entry.set_points(points);
+            entry.set_reference(purchase.purchase_id());
+            entry.set_reason(reason);
+            ToProtoTimestamp(now, entry.mutable_create_time());
+            rows::AppendEntry(conn, entry, earning.available_at, earning.expires_at);
+          }
+          auto count = Prepare(conn,
+                               "UPDATE members SET purchase_count = purchase_count + 1 "
+                               "WHERE member_id = ?");
+          count->setString(1, purchase.member_id());
+          count->executeUpdate();
+        }
+        auto after = rows::ReadMember(conn, purchase.member_id(), now);
+        if (!after.ok()) return after.status();
+        out.member = *std::move(after);
+        return out;
+      });
+}
+
+absl::StatusOr<AdjustOutcome> MysqlLoyaltyStore::Adjust(const RequestKey& key,
+                                                        absl::string_view member_id,
+                                                        int64_t points, absl::string_view reason,
+                                                        absl::string_view reference,
+                                                        absl::Time now, absl::Time expiry) {
+  auto entry = RunIdempotent<v1::LedgerEntry>(
+      *pool_, *clock_, key, [&](sql::Connection& conn) -> absl::StatusOr<v1::LedgerEntry> {
+        auto member = rows::LockMember(conn, member_id);
+        if (!member.ok()) return member.status();
+        if (points < 0) {
+          if (absl::Status s = rows::ConsumeLots(conn, member_id, -points, now); !s.ok()) return s;
+        }
+        v1::LedgerEntry e;
+        e.set_member_id(std::string(member_id));
+        e.set_kind(v1::LedgerEntry::KIND_ADJUST);
+        e.set_points(points);
+        e.set_reason(std::string(reason));
+        e.set_reference(std::string(reference));
+        ToProtoTimestamp(now, e.mutable_create_time());
+        return rows::AppendEntry(conn, e, now, expiry);
+      });
+  if (!entry.ok()) return entry.status();
+  auto member = GetMember(member_id, clock_->Now());
+  if (!member.ok()) return member.status();
+  return AdjustOutcome{*std::move(entry), *std::move(member)};
+}
+
+absl::StatusOr<std::vector<v1::LedgerEntry>> MysqlLoyaltyStore::ListLedger(
+    absl::string_view member_id, int64_t before_entry, int limit) {
+  return RunWithConnection<std::vector<v1::LedgerEntry>>(
+      *pool_, [&](sql::Connection& conn) -> absl::StatusOr<std::vector<v1::LedgerEntry>> {
+        auto exists = rows::ReadMember(conn, member_id, clock_->Now());
+        if (!exists.ok()) return exists.status();
+        auto query = Prepare(conn,
+                             "SELECT entry_id, kind, points, reference, reason, created_at, "
+                             "available_at, expires_at FROM ledger_entries "
+                             "WHERE member_id = ? AND entry_id < ? "
+                             "ORDER BY entry_id DESC LIMIT ?");
+        query->setString(1, std::string(member_id));
+        query->setInt64(2, before_entry == 0 ? INT64_MAX : before_entry);
+        query->setInt(3, limit);
+        std::unique_ptr<sql::ResultSet> rs(query->executeQuery());
+        std::vector<v1::LedgerEntry> out;
+        while (rs->next()) {
+          v1::LedgerEntry& e = out.emplace_back();
+          e.set_entry_id(rs->getInt64(1));
+          e.set_member_id(std::string(member_id));
+          e.set_kind(static_cast<v1::LedgerEntry::Kind>(rs->getInt(2)));
+          e.set_points(rs->getInt64(3));
+          e.set_reference(rs->getString(4));
+          e.set_reason(rs->getString(5));
+          ToProtoTimestamp(FromSqlDatetime(rs->getString(6)), e.mutable_create_time());
+          if (!rs->isNull(7)) {
+            ToProtoTimestamp(FromSqlDatetime(rs->getString(7)), e.mutable_available_time());
+          }
+          if (!rs->isNull(8) && rs->getString(8)->rfind("9999-", 0) != 0) {
+            ToProtoTimestamp(FromSqlDatetime(rs->getString(8)), e.mutable_expire_time());
+          }
+        }
+        return out;
       });
 }
 

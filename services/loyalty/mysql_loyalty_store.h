@@ -17,7 +17,20 @@ class MysqlLoyaltyStore final : public LoyaltyStore {
 
   absl::StatusOr<v1::Program> CreateProgram(const RequestKey& key,
                                             const v1::Program& program) override;
-  absl::StatusOr<v1::Program> GetProgram(absl::string_view program_id) override;
+  absl::StatusOr<v1::Program> GetProgram(absl::string_view program_id, absl::Time now) override;
+  absl::StatusOr<v1::Member> Enroll(const RequestKey& key, const v1::Member& member,
+                                    int64_t bonus, absl::Time bonus_expiry) override;
+  absl::StatusOr<v1::Member> GetMember(absl::string_view member_id, absl::Time now) override;
+  absl::StatusOr<PurchaseOutcome> RecordPurchase(
+      const v1::Purchase& purchase, absl::string_view content_hash, absl::Time now,
+      absl::FunctionRef<Earning(const EarningInputs&)> decide) override;
+  absl::StatusOr<AdjustOutcome> Adjust(const RequestKey& key, absl::string_view member_id,
+                                       int64_t points, absl::string_view reason,
+                                       absl::string_view reference, absl::Time now,
+                                       absl::Time expiry) override;
+  absl::StatusOr<std::vector<v1::LedgerEntry>> ListLedger(absl::string_view member_id,
+                                                          int64_t before_entry,
+                                                          int limit) override;
 
  private:
   MysqlPool* pool_;

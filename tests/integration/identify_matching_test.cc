@@ -23,6 +23,7 @@
 #include "services/identify/mysql_identify_store.h"
 #include "services/identify/mysql_match_store.h"
 #include "services/identify/reindex.h"
+#include "tests/support/status_matchers.h"
 #include "tests/support/test_database.h"
 
 namespace crm::identify {
@@ -151,20 +152,7 @@ v1::Customer WithTypo(v1::Customer c, int which) {
 
 // --- Assertions --------------------------------------------------------------
 
-// Checks code, reason and (when given) the "field" metadata of `status`.
-::testing::AssertionResult IsError(const absl::Status& status, Code code, const std::string& reason,
-                                   const std::string& field = "") {
-  const auto metadata = MetadataOf(status);
-  const auto it = metadata.find("field");
-  const std::string actual_field = it == metadata.end() ? "" : it->second;
-  if (status.code() == code && ReasonOf(status) == reason &&
-      (field.empty() || actual_field == field)) {
-    return ::testing::AssertionSuccess();
-  }
-  return ::testing::AssertionFailure()
-         << "got " << Describe(status) << " (field \"" << actual_field << "\"), want "
-         << absl::StatusCodeToString(code) << " " << reason << " (field \"" << field << "\")";
-}
+using testing::IsError;
 
 // Equal customers apart from what every write changes (etag, update_time).
 ::testing::AssertionResult SameCustomer(const v1::Customer& actual, const v1::Customer& expected) {

@@ -17,6 +17,7 @@
 #include "gtest/gtest.h"
 #include "services/identify/identifier_rules.h"
 #include "services/identify/mysql_identify_store.h"
+#include "tests/support/status_matchers.h"
 #include "tests/support/test_database.h"
 
 namespace crm::identify {
@@ -84,20 +85,7 @@ v1::CreateCustomerRequest LiLei() {
 const Caller kAuditor{"auditor-1", "ipv4:10.0.0.8:5123", /*may_view_full=*/true};
 const Caller kClerk{"clerk-1", "ipv4:10.0.0.9:5123", /*may_view_full=*/false};
 
-// Checks code, reason and (when given) the "field" metadata of `status`.
-::testing::AssertionResult IsError(const absl::Status& status, Code code, const std::string& reason,
-                                   const std::string& field = "") {
-  const auto metadata = MetadataOf(status);
-  const auto it = metadata.find("field");
-  const std::string actual_field = it == metadata.end() ? "" : it->second;
-  if (status.code() == code && ReasonOf(status) == reason &&
-      (field.empty() || actual_field == field)) {
-    return ::testing::AssertionSuccess();
-  }
-  return ::testing::AssertionFailure()
-         << "got " << Describe(status) << " (field \"" << actual_field << "\"), want "
-         << absl::StatusCodeToString(code) << " " << reason << " (field \"" << field << "\")";
-}
+using testing::IsError;
 
 // The newest entry of `field`, or an empty entry.
 v1::HistoryEntry Find(const std::vector<v1::HistoryEntry>& entries, const std::string& field) {

@@ -60,13 +60,18 @@ TEST_F(StoresTest, LoyaltyRoundTripsAProgram) {
   p.set_display_name("Club");
   p.set_currency_code("CNY");
   p.set_points_per_currency_unit(2);
+  p.set_currency_exponent(2);
   p.mutable_create_time()->set_seconds(1'800'000'000);
   *p.mutable_update_time() = p.create_time();
+  p.mutable_rules()->set_version(1);
+  *p.mutable_rules()->mutable_effective_time() = p.create_time();
+  p.mutable_rules()->mutable_earning()->set_points_per_currency_unit(2);
+  p.mutable_rules()->set_pending_days(14);
   ASSERT_TRUE(store.CreateProgram({"CreateProgram", "", ""}, p).ok());
-  auto got = store.GetProgram(p.program_id());
+  auto got = store.GetProgram(p.program_id(), absl::FromUnixSeconds(1'800'000'000));
   ASSERT_TRUE(got.ok()) << got.status();
   EXPECT_EQ(got->SerializeAsString(), p.SerializeAsString());
-  EXPECT_EQ(ReasonOf(store.GetProgram(ids_.Next()).status()), "PROGRAM_NOT_FOUND");
+  EXPECT_EQ(ReasonOf(store.GetProgram(ids_.Next(), clock_.Now()).status()), "PROGRAM_NOT_FOUND");
 }
 
 TEST_F(StoresTest, ComplaintsKeepsAnUnknownComplainantEmpty) {

@@ -27,8 +27,29 @@ class NullLoyaltyStore : public loyalty::LoyaltyStore {
                                                      const loyalty::v1::Program& p) override {
     return p;
   }
-  absl::StatusOr<loyalty::v1::Program> GetProgram(absl::string_view) override {
+  absl::StatusOr<loyalty::v1::Program> GetProgram(absl::string_view, absl::Time) override {
     return absl::NotFoundError("");
+  }
+  absl::StatusOr<loyalty::v1::Member> Enroll(const RequestKey&, const loyalty::v1::Member&,
+                                             int64_t, absl::Time) override {
+    return absl::UnimplementedError("");
+  }
+  absl::StatusOr<loyalty::v1::Member> GetMember(absl::string_view, absl::Time) override {
+    return absl::UnimplementedError("");
+  }
+  absl::StatusOr<loyalty::PurchaseOutcome> RecordPurchase(
+      const loyalty::v1::Purchase&, absl::string_view, absl::Time,
+      absl::FunctionRef<loyalty::Earning(const loyalty::EarningInputs&)>) override {
+    return absl::UnimplementedError("");
+  }
+  absl::StatusOr<loyalty::AdjustOutcome> Adjust(const RequestKey&, absl::string_view, int64_t,
+                                                absl::string_view, absl::string_view, absl::Time,
+                                                absl::Time) override {
+    return absl::UnimplementedError("");
+  }
+  absl::StatusOr<std::vector<loyalty::v1::LedgerEntry>> ListLedger(absl::string_view, int64_t,
+                                                                   int) override {
+    return absl::UnimplementedError("");
   }
 };
 

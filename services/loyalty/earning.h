@@ -1,0 +1,32 @@
+#ifndef CRM_SERVICES_LOYALTY_EARNING_H_
+#define CRM_SERVICES_LOYALTY_EARNING_H_
+
+#include <cstdint>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "crm/loyalty/v1/ledger.pb.h"
+#include "crm/loyalty/v1/program.pb.h"
+
+namespace crm::loyalty {
+
+// Points one line earns under `rules` at `time`, before any cap (see
+// EarningRules in program.proto for the formula).
+int64_t LinePoints(const v1::EarningRules& rules, const v1::PurchaseLine& line,
+                   uint32_t currency_exponent, absl::Time time);
+
+// Points the purchase's lines earn, capped per purchase and by what is left
+// of the day's cap after `earned_today`.
+int64_t PurchasePoints(const v1::EarningRules& rules, const v1::Purchase& purchase,
+                       uint32_t currency_exponent, int64_t earned_today);
+
+// When points earned at `earned` expire; InfiniteFuture when they never do.
+absl::Time ExpiryOf(const v1::ExpiryPolicy& policy, absl::Time earned);
+
+// Checks a rules version and fills its defaults; INVALID_ARGUMENT /
+// INVALID_FIELD naming the field under `prefix` otherwise.
+absl::Status ValidateRules(v1::ProgramRules& rules, absl::string_view prefix);
+
+}  // namespace crm::loyalty
+
+#endif  // CRM_SERVICES_LOYALTY_EARNING_H_

@@ -1,0 +1,211 @@
+#include "services/loyalty/ledger_rows.h"
+
+#include <algorithm>
+#include <memory>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "common/errors.h"
+#include "common/sql_util.h"
+#include "cppconn/resultset.h"
+
+namespace crm::loyalty::rows {
+namespace {
+
+// Lots that never expire carry the largest DATETIME instead of NULL, so one
+// index orders every lot by expiry.
+constexpr absl::string_view kNever = "9999-12-31 23:59:59.999999";
+
+std::string ExpiryValue(absl::Time t) {
+  return t == absl::InfiniteFuture() ? std::string(kNever) : ToSqlDatetime(t);
+}
+
+bool IsNever(const std::string& value) { return value.rfind("9999-", 0) == 0; }
+
+absl::Status MemberNotFound(absl::string_view member_id) {
+  return Error(absl::StatusCode::kNotFound, "MEMBER_NOT_FOUND",
+               absl::StrCat("member ", member_id, " does not exist"),
+               {{"member_id", std::string(member_id)}});
+}
+
+}  // namespace
+
+absl::Status ProgramNotFound(absl::string_view program_id) {
+  return Error(absl::StatusCode::kNotFound, "PROGRAM_NOT_FOUND",
+               absl::StrCat("program ", program_id, " does not exist"),
+               {{"program_id", std::string(program_id)}});
+}
+
+absl::StatusOr<LockedMember> LockMember(sql::Connection& conn, absl::string_view member_id) {
+  auto query = Prepare(conn,
+                       "SELECT program_id, purchase_count FROM members WHERE member_id = ? "
+                       "FOR UPDATE");
+  query->setString(1, std::string(member_id));
+  std::unique_ptr<sql::ResultSet> rs(query->executeQuery());
+  if (!rs->next()) return MemberNotFound(member_id);
+  return LockedMember{rs->getString(1), rs->getInt(2)};
+}
+
+absl::StatusOr<v1::Member> ReadMember(sql::Connection& conn, absl::string_view member_id,
+                                      absl::Time now) {
+  v1::Member m;
+  {
+    auto query = Prepare(conn,
+                         "SELECT program_id, customer_id, enrolled_at, balance, lifetime_earned, "
+                         "purchase_count FROM members WHERE member_id = ?");
+    query->setString(1, std::string(member_id));
+    std::unique_ptr<sql::ResultSet> rs(query->executeQuery());
+    if (!rs->next()) return MemberNotFound(member_id);
+    m.set_member_id(std::string(member_id));
+    m.set_program_id(rs->getString(1));
+    m.set_customer_id(rs->getString(2));
+    ToProtoTimestamp(FromSqlDatetime(rs->getString(3)), m.mutable_enroll_time());
+    m.set_balance(rs->getInt64(4));
+    m.set_lifetime_earned(rs->getInt64(5));
+    m.set_purchase_count(rs->getInt(6));
+  }
+  const std::string at = ToSqlDatetime(now);
+  auto lots = Prepare(conn,
+                      "SELECT available_at <= ?, expires_at, SUM(remaining) FROM point_lots "
+                      "WHERE member_id = ? AND remaining > 0 AND expires_at > ? "
+                      "GROUP BY available_at <= ?, expires_at ORDER BY expires_at");
+  lots->setString(1, at);
+  lots->setString(2, std::string(member_id));
+  lots->setString(3, at);
+  lots->setString(4, at);
+  std::unique_ptr<sql::ResultSet> rs(lots->executeQuery());
+  while (rs->next()) {
+    const int64_t points = rs->getInt64(3);
+    if (rs->getBoolean(1)) {
+      m.set_available_points(m.available_points() + points);
+    } else {
+      m.set_pending_points(m.pending_points() + points);
+    }
+    const std::string expires = rs->getString(2);
+    if (IsNever(expires)) continue;
+    const absl::Time when = FromSqlDatetime(expires);
+    const int n = m.expiring_size();
+    if (n > 0 && FromProtoTimestamp(m.expiring(n - 1).expire_time()) == when) {
+      m.mutable_expiring(n - 1)->set_points(m.expiring(n - 1).points() + points);
+    } else if (m.expiring_size() < 12) {
+      v1::ExpiringPoints* e = m.add_expiring();
+      e->set_points(points);
+      ToProtoTimestamp(when, e->mutable_expire_time());
+    }
+  }
+  return m;
+}
+
+v1::LedgerEntry AppendEntry(sql::Connection& conn, v1::LedgerEntry entry,
+                            absl::Time available_at, absl::Time expires_at) {
+  const bool holds = entry.points() > 0;
+  auto insert = Prepare(conn,
+                        "INSERT INTO ledger_entries (member_id, kind, points, reference, reason, "
+                        "created_at, available_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+  insert->setString(1, entry.member_id());
+  insert->setInt(2, entry.kind());
+  insert->setInt64(3, entry.points());
+  insert->setString(4, entry.reference());
+  insert->setString(5, entry.reason());
+  insert->setString(6, ToSqlDatetime(FromProtoTimestamp(entry.create_time())));
+  if (holds) {
+    insert->setString(7, ToSqlDatetime(available_at));
+    insert->setString(8, ExpiryValue(expires_at));
+  } else {
+    insert->setNull(7, 0);
+    insert->setNull(8, 0);
+  }
+  insert->executeUpdate();
+  {
+    auto id = Prepare(conn, "SELECT LAST_INSERT_ID()");
+    std::unique_ptr<sql::ResultSet> rs(id->executeQuery());
+    rs->next();
+    entry.set_entry_id(rs->getInt64(1));
+  }
+  if (holds) {
+    auto lot = Prepare(conn,
+                       "INSERT INTO point_lots (entry_id, member_id, remaining, available_at, "
+                       "expires_at) VALUES (?, ?, ?, ?, ?)");
+    lot->setInt64(1, entry.entry_id());
+    lot->setString(2, entry.member_id());
+    lot->setInt64(3, entry.points());
+    lot->setString(4, ToSqlDatetime(available_at));
+    lot->setString(5, ExpiryValue(expires_at));
+    lot->executeUpdate();
+    ToProtoTimestamp(available_at, entry.mutable_available_time());
+    if (expires_at != absl::InfiniteFuture()) {
+      ToProtoTimestamp(expires_at, entry.mutable_expire_time());
+    }
+  }
+  const bool earning =
+      entry.kind() == v1::LedgerEntry::KIND_EARN || entry.kind() == v1::LedgerEntry::KIND_BONUS;
+  auto update = Prepare(conn,
+                        "UPDATE members SET balance = balance + ?, "
+                        "lifetime_earned = lifetime_earned + ? WHERE member_id = ?");
+  update->setInt64(1, entry.points());
+  update->setInt64(2, earning ? entry.points() : 0);
+  update->setString(3, entry.member_id());
+  update->executeUpdate();
+  return entry;
+}
+
+absl::Status ConsumeLots(sql::Connection& conn, absl::string_view member_id, int64_t points,
+                         absl::Time now) {
+  const std::string at = ToSqlDatetime(now);
+  auto query = Prepare(conn,
+                       "SELECT entry_id, remaining FROM point_lots WHERE member_id = ? "
+                       "AND remaining > 0 AND available_at <= ? AND expires_at > ? "
+                       "ORDER BY expires_at, entry_id FOR UPDATE");
+  query->setString(1, std::string(member_id));
+  query->setString(2, at);
+  query->setString(3, at);
+  std::vector<std::pair<int64_t, int64_t>> lots;
+  int64_t available = 0;
+  {
+    std::unique_ptr<sql::ResultSet> rs(query->executeQuery());
+    while (rs->next()) {
+      lots.emplace_back(rs->getInt64(1), rs->getInt64(2));
+      available += lots.back().second;
+    }
+  }
+  if (available < points) {
+    return Error(absl::StatusCode::kFailedPrecondition, "INSUFFICIENT_POINTS",
+                 absl::StrCat("member ", member_id, " has ", available,
+                              " spendable points; ", points, " needed"),
+                 {{"member_id", std::string(member_id)},
+                  {"available_points", absl::StrCat(available)}});
+  }
+  auto take = Prepare(conn, "UPDATE point_lots SET remaining = remaining - ? WHERE entry_id = ?");
+  for (const auto& [entry_id, remaining] : lots) {
+    if (points == 0) break;
+    const int64_t taken = std::min(points, remaining);
+    take->setInt64(1, taken);
+    take->setInt64(2, entry_id);
+    take->executeUpdate();
+    points -= taken;
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::optional<v1::ProgramRules>> RulesAt(sql::Connection& conn,
+                                                        absl::string_view program_id,
+                                                        absl::Time time) {
+  auto query = Prepare(conn,
+                       "SELECT version, effective_at, rules FROM program_rules "
+                       "WHERE program_id = ? AND effective_at <= ? "
+                       "ORDER BY effective_at DESC, version DESC LIMIT 1");
+  query->setString(1, std::string(program_id));
+  query->setString(2, ToSqlDatetime(time));
+  std::unique_ptr<sql::ResultSet> rs(query->executeQuery());
+  if (!rs->next()) return std::nullopt;
+  v1::ProgramRules rules;
+  if (!rules.ParseFromString(rs->getString(3))) {
+    return absl::InternalError(absl::StrCat("rules of program ", program_id, " do not parse"));
+  }
+  rules.set_version(rs->getInt(1));
+  ToProtoTimestamp(FromSqlDatetime(rs->getString(2)), rules.mutable_effective_time());
+  return rules;
+}
+
+}  // namespace crm::loyalty::rows

@@ -1,0 +1,55 @@
+#ifndef CRM_SERVICES_LOYALTY_LEDGER_ROWS_H_
+#define CRM_SERVICES_LOYALTY_LEDGER_ROWS_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "cppconn/connection.h"
+#include "crm/loyalty/v1/ledger.pb.h"
+#include "crm/loyalty/v1/program.pb.h"
+
+// Row-level reads and writes of the loyalty schema, inside a caller's
+// transaction.
+namespace crm::loyalty::rows {
+
+struct LockedMember {
+  std::string program_id;
+  int32_t purchase_count = 0;
+};
+
+// Locks the member row (every points change starts here, so changes of one
+// member are serialised); NOT_FOUND / MEMBER_NOT_FOUND.
+absl::StatusOr<LockedMember> LockMember(sql::Connection& conn, absl::string_view member_id);
+
+// The member with its balances as of `now` (from its lots), or
+// MEMBER_NOT_FOUND.
+absl::StatusOr<v1::Member> ReadMember(sql::Connection& conn, absl::string_view member_id,
+                                      absl::Time now);
+
+// Appends `entry` (member, kind, points, reference, reason, create_time set)
+// and applies it: a positive entry becomes a lot available at `available_at`
+// and expiring at `expires_at`; the member's balance (and lifetime earnings
+// for EARN and BONUS) change by its points. Returns the stored entry.
+v1::LedgerEntry AppendEntry(sql::Connection& conn, v1::LedgerEntry entry,
+                            absl::Time available_at, absl::Time expires_at);
+
+// Takes `points` (> 0) from the member's spendable lots at `now`,
+// earliest-expiring first; FAILED_PRECONDITION / INSUFFICIENT_POINTS (and
+// nothing taken) when they hold less.
+absl::Status ConsumeLots(sql::Connection& conn, absl::string_view member_id, int64_t points,
+                         absl::Time now);
+
+// The rules version in force at `time`, or nullopt before the first one.
+absl::StatusOr<std::optional<v1::ProgramRules>> RulesAt(sql::Connection& conn,
+                                                        absl::string_view program_id,
+                                                        absl::Time time);
+
+absl::Status ProgramNotFound(absl::string_view program_id);
+
+}  // namespace crm::loyalty::rows
+
+#endif  // CRM_SERVICES_LOYALTY_LEDGER_ROWS_H_

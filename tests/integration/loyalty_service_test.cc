@@ -1,0 +1,304 @@
+// The loyalty service's points ledger on a real MariaDB: earning, pending
+// points, replays, adjustments, concurrency and bad input. After every test
+// the ledger invariants are checked: each member's cached balance equals the
+// sum of its ledger entries and the sum of its lots.
+#include "services/loyalty/loyalty_service.h"
+
+#include <atomic>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "common/errors.h"
+#include "common/sql_util.h"
+#include "gtest/gtest.h"
+#include "services/loyalty/mysql_loyalty_store.h"
+#include "tests/support/status_matchers.h"
+#include "tests/support/test_database.h"
+
+namespace crm::loyalty {
+namespace {
+
+using Code = absl::StatusCode;
+using testing::IsError;
+
+class LoyaltyServiceTest : public ::testing::Test {
+ protected:
+  LoyaltyServiceTest()
+      : db_(Migrations()), pool_(db_.AppConfig()), store_(&pool_, &clock_),
+        service_(&store_, &clock_, &ids_) {}
+
+  void TearDown() override {
+    EXPECT_EQ(db_.Query("SELECT COUNT(*) FROM members m WHERE balance <> "
+                        "(SELECT COALESCE(SUM(points), 0) FROM ledger_entries e "
+                        "WHERE e.member_id = m.member_id)"),
+              "0");
+    EXPECT_EQ(db_.Query("SELECT COUNT(*) FROM members m WHERE balance <> "
+                        "(SELECT COALESCE(SUM(remaining), 0) FROM point_lots l "
+                        "WHERE l.member_id = m.member_id)"),
+              "0");
+    EXPECT_EQ(db_.Query("SELECT COUNT(*) FROM point_lots WHERE remaining < 0"), "0");
+  }
+
+  // 1 point per yuan, 2 on fresh food; 7 pending days; 12-month expiry;
+  // 100 points for enrolling, 50 for the first purchase.
+  std::string CreateProgram(int64_t max_per_day = 0) {
+    v1::CreateProgramRequest r;
+    v1::Program& p = *r.mutable_program();
+    p.set_display_name("Dick's Club");
+    p.set_currency_code("CNY");
+    p.set_currency_exponent(2);
+    v1::ProgramRules& rules = *p.mutable_rules();
+    rules.mutable_earning()->set_points_per_currency_unit(1);
+    auto* fresh = rules.mutable_earning()->add_category_rates();
+    fresh->set_category("fresh");
+    fresh->set_points_per_currency_unit(2);
+    rules.mutable_earning()->set_enrollment_bonus(100);
+    rules.mutable_earning()->set_first_purchase_bonus(50);
+    rules.mutable_earning()->set_max_points_per_day(max_per_day);
+    rules.mutable_expiry()->set_kind(v1::ExpiryPolicy::KIND_MONTHS_AFTER_EARNING);
+    rules.mutable_expiry()->set_months(12);
+    rules.set_pending_days(7);
+    auto created = service_.CreateProgram(r);
+    EXPECT_TRUE(created.ok()) << Describe(created.status());
+    return created.ok() ? created->program().program_id() : "";
+  }
+
+  v1::Member Enroll(const std::string& program_id) {
+    v1::EnrollMemberRequest r;
+    r.set_program_id(program_id);
+    r.set_customer_id(ids_.Next());
+    auto enrolled = service_.EnrollMember(r);
+    EXPECT_TRUE(enrolled.ok()) << Describe(enrolled.status());
+    return enrolled.ok() ? enrolled->member() : v1::Member();
+  }
+
+  v1::RecordPurchaseRequest Purchase(const std::string& member_id, const std::string& txn,
+                                     int64_t fresh_fen, int64_t other_fen) {
+    v1::RecordPurchaseRequest r;
+    v1::Purchase& p = *r.mutable_purchase();
+    p.set_member_id(member_id);
+    p.set_source_transaction_id(txn);
+    ToProtoTimestamp(clock_.Now(), p.mutable_purchase_time());
+    p.set_channel("pos");
+    p.set_store_id("17");
+    for (const auto& [sku, category, amount] :
+         {std::tuple{"apple", "fresh", fresh_fen}, std::tuple{"soap", "household", other_fen}}) {
+      if (amount == 0) continue;
+      v1::PurchaseLine& line = *p.add_lines();
+      line.set_sku(sku);
+      line.set_category(category);
+      line.set_quantity(1);
+      line.set_amount_minor(amount);
+    }
+    return r;
+  }
+
+  absl::StatusOr<v1::AdjustPointsResponse> Adjust(const std::string& member_id, int64_t points,
+                                                  const std::string& request_id) {
+    v1::AdjustPointsRequest r;
+    r.set_request_id(request_id);
+    r.set_member_id(member_id);
+    r.set_points(points);
+    r.set_reason("complaint compensation");
+    r.set_reference("complaint-1");
+    return service_.AdjustPoints(r);
+  }
+
+  v1::Member Get(const std::string& member_id) {
+    v1::GetMemberRequest r;
+    r.set_member_id(member_id);
+    auto got = service_.GetMember(r);
+    EXPECT_TRUE(got.ok()) << Describe(got.status());
+    return got.ok() ? got->member() : v1::Member();
+  }
+
+  testing::TestDatabase db_;
+  MysqlPool pool_;
+  FakeClock clock_{absl::FromUnixSeconds(1'800'000'000)};
+  IdGenerator ids_{&clock_};
+  MysqlLoyaltyStore store_;
+  LoyaltyService service_;
+};
+
+TEST_F(LoyaltyServiceTest, EnrollmentGrantsTheBonusOnce) {
+  const std::string program = CreateProgram();
+  v1::EnrollMemberRequest r;
+  r.set_program_id(program);
+  r.set_customer_id(ids_.Next());
+  auto enrolled = service_.EnrollMember(r);
+  ASSERT_TRUE(enrolled.ok()) << Describe(enrolled.status());
+  EXPECT_EQ(enrolled->member().available_points(), 100);
+  EXPECT_EQ(enrolled->member().balance(), 100);
+  ASSERT_EQ(enrolled->member().expiring_size(), 1);
+  EXPECT_EQ(FromProtoTimestamp(enrolled->member().expiring(0).expire_time()),
+            absl::FromUnixSeconds(1'800'000'000 + 365 * 86400));  // 12 months from 2027-01-15
+  EXPECT_TRUE(IsError(service_.EnrollMember(r).status(), Code::kAlreadyExists, "ALREADY_ENROLLED"));
+  r.set_program_id(ids_.Next());
+  EXPECT_TRUE(IsError(service_.EnrollMember(r).status(), Code::kNotFound, "PROGRAM_NOT_FOUND"));
+}
+
+TEST_F(LoyaltyServiceTest, APurchaseEarnsPendingPointsThatBecomeSpendable) {
+  const v1::Member m = Enroll(CreateProgram());
+  // 30.00 of fresh food (60 points) and 19.99 of soap (19 points).
+  auto bought = service_.RecordPurchase(Purchase(m.member_id(), "pos-17-0001", 3000, 1999));
+  ASSERT_TRUE(bought.ok()) << Describe(bought.status());
+  EXPECT_EQ(bought->purchase().total_minor(), 4999);
+  EXPECT_EQ(bought->purchase().points_earned(), 79 + 50);  // with the first purchase bonus
+  EXPECT_EQ(bought->purchase().rules_version(), 1);
+  EXPECT_FALSE(bought->replayed());
+  EXPECT_EQ(bought->member().pending_points(), 129);
+  EXPECT_EQ(bought->member().available_points(), 100);
+  EXPECT_EQ(bought->member().balance(), 229);
+  EXPECT_EQ(bought->member().lifetime_earned(), 229);
+  EXPECT_EQ(bought->member().purchase_count(), 1);
+
+  // Pending points cannot be spent; one second before the window ends they
+  // are still pending, at its end they are available.
+  EXPECT_TRUE(IsError(Adjust(m.member_id(), -101, "spend-1").status(), Code::kFailedPrecondition,
+                      "INSUFFICIENT_POINTS"));
+  clock_.Advance(absl::Hours(24 * 7) - absl::Seconds(1));
+  EXPECT_EQ(Get(m.member_id()).pending_points(), 129);
+  clock_.Advance(absl::Seconds(1));
+  EXPECT_EQ(Get(m.member_id()).available_points(), 229);
+  EXPECT_EQ(Get(m.member_id()).pending_points(), 0);
+
+  // A second purchase earns no first-purchase bonus.
+  auto second = service_.RecordPurchase(Purchase(m.member_id(), "pos-17-0002", 0, 1000));
+  ASSERT_TRUE(second.ok()) << Describe(second.status());
+  EXPECT_EQ(second->purchase().points_earned(), 10);
+}
+
+TEST_F(LoyaltyServiceTest, AReplayReturnsTheFirstResultAndADifferentPurchaseIsRefused) {
+  const v1::Member m = Enroll(CreateProgram());
+  v1::RecordPurchaseRequest r = Purchase(m.member_id(), "pos-17-0001", 3000, 0);
+  r.mutable_purchase()->clear_purchase_time();  // the service's clock decides
+  auto first = service_.RecordPurchase(r);
+  ASSERT_TRUE(first.ok()) << Describe(first.status());
+  clock_.Advance(absl::Minutes(3));
+  auto replay = service_.RecordPurchase(r);
+  ASSERT_TRUE(replay.ok()) << Describe(replay.status());
+  EXPECT_TRUE(replay->replayed());
+  EXPECT_EQ(replay->purchase().purchase_id(), first->purchase().purchase_id());
+  EXPECT_EQ(replay->purchase().points_earned(), first->purchase().points_earned());
+  EXPECT_EQ(replay->member().balance(), first->member().balance());
+  EXPECT_EQ(db_.Count("purchases"), 1);
+
+  r.mutable_purchase()->mutable_lines(0)->set_amount_minor(3001);
+  EXPECT_TRUE(IsError(service_.RecordPurchase(r).status(), Code::kAlreadyExists,
+                      "TRANSACTION_ID_REUSED"));
+  EXPECT_EQ(db_.Count("ledger_entries"), 3);  // enrollment, earn, first purchase bonus
+}
+
+TEST_F(LoyaltyServiceTest, TheDailyCapLimitsEarningAcrossPurchases) {
+  const v1::Member m = Enroll(CreateProgram(/*max_per_day=*/100));
+  int64_t earned = 0;
+  for (int i = 0; i < 3; ++i) {
+    auto bought = service_.RecordPurchase(
+        Purchase(m.member_id(), absl::StrCat("pos-", i), 0, 4000));  // 40 points each
+    ASSERT_TRUE(bought.ok()) << Describe(bought.status());
+    earned += bought->purchase().points_earned();
+  }
+  EXPECT_EQ(earned, 100 + 50);  // 40 + 40 + 20, plus the first purchase bonus
+  clock_.Advance(absl::Hours(24));
+  auto next_day = service_.RecordPurchase(Purchase(m.member_id(), "pos-next", 0, 4000));
+  ASSERT_TRUE(next_day.ok()) << Describe(next_day.status());
+  EXPECT_EQ(next_day->purchase().points_earned(), 40);
+}
+
+TEST_F(LoyaltyServiceTest, AdjustmentsApplyOnceAndSpendTheEarliestExpiringPointsFirst) {
+  const v1::Member m = Enroll(CreateProgram());  // 100 points expiring in 12 months
+  clock_.Advance(absl::Hours(24 * 30));
+  auto added = Adjust(m.member_id(), 40, "comp-1");  // expiring in 13 months from enrollment
+  ASSERT_TRUE(added.ok()) << Describe(added.status());
+  EXPECT_EQ(added->member().available_points(), 140);
+  auto again = Adjust(m.member_id(), 40, "comp-1");
+  ASSERT_TRUE(again.ok()) << Describe(again.status());
+  EXPECT_EQ(again->entry().entry_id(), added->entry().entry_id());
+  EXPECT_EQ(Get(m.member_id()).balance(), 140);
+
+  auto spent = Adjust(m.member_id(), -120, "spend-1");
+  ASSERT_TRUE(spent.ok()) << Describe(spent.status());
+  EXPECT_EQ(spent->member().available_points(), 20);
+  // The enrollment lot (earliest expiry) is used up; 20 of the later one remain.
+  ASSERT_EQ(spent->member().expiring_size(), 1);
+  EXPECT_EQ(spent->member().expiring(0).points(), 20);
+  EXPECT_EQ(FromProtoTimestamp(spent->member().expiring(0).expire_time()),
+            FromProtoTimestamp(added->entry().expire_time()));
+  EXPECT_TRUE(IsError(Adjust(m.member_id(), -21, "spend-2").status(), Code::kFailedPrecondition,
+                      "INSUFFICIENT_POINTS"));
+  EXPECT_TRUE(IsError(Adjust(m.member_id(), 5, "comp-1").status(), Code::kFailedPrecondition,
+                      "IDEMPOTENCY_KEY_REUSED"));
+}
+
+TEST_F(LoyaltyServiceTest, ConcurrentSpendingNeverOverspends) {
+  const v1::Member m = Enroll(CreateProgram());  // 100 points
+  std::atomic<int> succeeded{0}, refused{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 16; ++i) {
+    threads.emplace_back([&, i] {
+      auto spent = Adjust(m.member_id(), -10, absl::StrCat("spend-", i));
+      if (spent.ok()) {
+        ++succeeded;
+      } else if (ReasonOf(spent.status()) == "INSUFFICIENT_POINTS") {
+        ++refused;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(succeeded.load(), 10);
+  EXPECT_EQ(refused.load(), 6);
+  EXPECT_EQ(Get(m.member_id()).balance(), 0);
+}
+
+TEST_F(LoyaltyServiceTest, TheLedgerPagesNewestFirst) {
+  const v1::Member m = Enroll(CreateProgram());
+  for (int i = 0; i < 4; ++i) ASSERT_TRUE(Adjust(m.member_id(), i + 1, absl::StrCat("a", i)).ok());
+  v1::ListLedgerEntriesRequest r;
+  r.set_member_id(m.member_id());
+  r.set_page_size(3);
+  auto page = service_.ListLedgerEntries(r);
+  ASSERT_TRUE(page.ok()) << Describe(page.status());
+  ASSERT_EQ(page->entries_size(), 3);
+  EXPECT_EQ(page->entries(0).points(), 4);
+  EXPECT_EQ(page->entries(0).kind(), v1::LedgerEntry::KIND_ADJUST);
+  EXPECT_EQ(page->entries(0).reason(), "complaint compensation");
+  r.set_page_token(page->next_page_token());
+  auto rest = service_.ListLedgerEntries(r);
+  ASSERT_TRUE(rest.ok()) << Describe(rest.status());
+  ASSERT_EQ(rest->entries_size(), 2);
+  EXPECT_EQ(rest->entries(1).kind(), v1::LedgerEntry::KIND_BONUS);
+  EXPECT_EQ(rest->next_page_token(), "");
+}
+
+TEST_F(LoyaltyServiceTest, BadInputIsRefusedAndWritesNothing) {
+  const v1::Member m = Enroll(CreateProgram());
+  v1::RecordPurchaseRequest r = Purchase(m.member_id(), "pos-1", 100, 0);
+  r.mutable_purchase()->mutable_lines(0)->set_amount_minor(-100);
+  EXPECT_TRUE(IsError(service_.RecordPurchase(r).status(), Code::kInvalidArgument,
+                      "INVALID_FIELD", "purchase.lines[0].amount_minor"));
+  r = Purchase(m.member_id(), "", 100, 0);
+  EXPECT_TRUE(IsError(service_.RecordPurchase(r).status(), Code::kInvalidArgument,
+                      "INVALID_FIELD", "purchase.source_transaction_id"));
+  r = Purchase(m.member_id(), "pos-1", 100, 0);
+  r.mutable_purchase()->clear_lines();
+  EXPECT_TRUE(IsError(service_.RecordPurchase(r).status(), Code::kInvalidArgument,
+                      "INVALID_FIELD", "purchase.lines"));
+  r = Purchase(m.member_id(), "pos-1", 100, 0);
+  ToProtoTimestamp(clock_.Now() + absl::Hours(1), r.mutable_purchase()->mutable_purchase_time());
+  EXPECT_TRUE(IsError(service_.RecordPurchase(r).status(), Code::kInvalidArgument,
+                      "INVALID_FIELD", "purchase.purchase_time"));
+  EXPECT_TRUE(IsError(service_.RecordPurchase(Purchase(ids_.Next(), "pos-1", 100, 0)).status(),
+                      Code::kNotFound, "MEMBER_NOT_FOUND"));
+  EXPECT_TRUE(IsError(Adjust(m.member_id(), 0, "zero").status(), Code::kInvalidArgument,
+                      "INVALID_FIELD", "points"));
+  EXPECT_TRUE(IsError(Adjust(m.member_id(), 5, "").status(), Code::kInvalidArgument,
+                      "INVALID_FIELD", "request_id"));
+  EXPECT_TRUE(IsError(Adjust(ids_.Next(), 5, "x").status(), Code::kNotFound, "MEMBER_NOT_FOUND"));
+  EXPECT_EQ(db_.Count("purchases"), 0);
+  EXPECT_EQ(db_.Count("ledger_entries"), 1);  // the enrollment bonus
+}
+
+}  // namespace
+}  // namespace crm::loyalty
