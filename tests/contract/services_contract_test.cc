@@ -109,7 +109,7 @@ TEST(IdentifyContractTest, MalformedBytesAreInvalidArgumentAndWriteNothing) {
   EXPECT_EQ(svc.db().Query("SELECT COUNT(*) FROM customers"), "0");
 }
 
-TEST(LoyaltyContractTest, CreateAndGetProgram) {
+TEST(LoyaltyContractTest, ProgramsMembersPurchasesAndTheLedger) {
   ServiceProcess svc("loyalty");
   ASSERT_TRUE(WaitForHealth(svc.channel().get(), "SERVING", absl::Seconds(20)));
   auto stub = loyalty::v1::LoyaltyService::NewStub(svc.channel());
@@ -128,6 +128,50 @@ TEST(LoyaltyContractTest, CreateAndGetProgram) {
   get.set_program_id("bad");
   ExpectError(stub->GetProgram(Context().get(), get, &got), grpc::StatusCode::INVALID_ARGUMENT,
               "INVALID_FIELD", "loyalty.crm");
+
+  // A member buys, the till retries, a clerk compensates and over-spends.
+  loyalty::v1::EnrollMemberRequest enroll;
+  enroll.set_program_id(created.program().program_id());
+  enroll.set_customer_id("01KBZ4QK8E3S9D1V7X5M2N6P0R");
+  loyalty::v1::EnrollMemberResponse enrolled;
+  ASSERT_TRUE(stub->EnrollMember(Context().get(), enroll, &enrolled).ok());
+  ExpectError(stub->EnrollMember(Context().get(), enroll, &enrolled),
+              grpc::StatusCode::ALREADY_EXISTS, "ALREADY_ENROLLED", "loyalty.crm");
+  loyalty::v1::RecordPurchaseRequest buy;
+  buy.mutable_purchase()->set_member_id(enrolled.member().member_id());
+  buy.mutable_purchase()->set_source_transaction_id("till-9/000123");
+  auto* line = buy.mutable_purchase()->add_lines();
+  line->set_sku("milk");
+  line->set_quantity(2);
+  line->set_amount_minor(1250);
+  loyalty::v1::RecordPurchaseResponse bought, replayed;
+  ASSERT_TRUE(stub->RecordPurchase(Context().get(), buy, &bought).ok());
+  EXPECT_EQ(bought.purchase().points_earned(), 12);
+  EXPECT_EQ(bought.member().available_points(), 12);
+  ASSERT_TRUE(stub->RecordPurchase(Context().get(), buy, &replayed).ok());
+  EXPECT_TRUE(replayed.replayed());
+  EXPECT_EQ(replayed.purchase().purchase_id(), bought.purchase().purchase_id());
+  line->set_amount_minor(-1);
+  ExpectError(stub->RecordPurchase(Context().get(), buy, &bought),
+              grpc::StatusCode::INVALID_ARGUMENT, "INVALID_FIELD", "loyalty.crm");
+  loyalty::v1::AdjustPointsRequest adjust;
+  adjust.set_request_id("complaint-7/compensation");
+  adjust.set_member_id(enrolled.member().member_id());
+  adjust.set_points(-13);
+  adjust.set_reason("redeemed at the service desk");
+  loyalty::v1::AdjustPointsResponse adjusted;
+  ExpectError(stub->AdjustPoints(Context().get(), adjust, &adjusted),
+              grpc::StatusCode::FAILED_PRECONDITION, "INSUFFICIENT_POINTS", "loyalty.crm");
+  adjust.set_points(-12);
+  ASSERT_TRUE(stub->AdjustPoints(Context().get(), adjust, &adjusted).ok());
+  EXPECT_EQ(adjusted.member().balance(), 0);
+  loyalty::v1::ListLedgerEntriesRequest list;
+  list.set_member_id(enrolled.member().member_id());
+  loyalty::v1::ListLedgerEntriesResponse ledger;
+  ASSERT_TRUE(stub->ListLedgerEntries(Context().get(), list, &ledger).ok());
+  ASSERT_EQ(ledger.entries_size(), 2);
+  EXPECT_EQ(ledger.entries(0).kind(), loyalty::v1::LedgerEntry::KIND_ADJUST);
+  EXPECT_EQ(ledger.entries(1).kind(), loyalty::v1::LedgerEntry::KIND_EARN);
 }
 
 TEST(ComplaintsContractTest, FileAndGetComplaint) {
