@@ -26,8 +26,8 @@ absl::Status ValidateNewProgram(v1::Program& p, absl::Time now) {
       !absl::ascii_isupper(currency[1]) || !absl::ascii_isupper(currency[2])) {
     return InvalidArgument("program.currency_code", "must be an ISO 4217 code such as CNY");
   }
+  if (!p.has_currency_exponent()) p.set_currency_exponent(2);
   if (!p.has_rules()) {
-    p.set_currency_exponent(2);
     if (p.points_per_currency_unit() > 10000) {
       return InvalidArgument("program.points_per_currency_unit", "must be 0-10000");
     }

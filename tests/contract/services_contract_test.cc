@@ -125,6 +125,7 @@ TEST(LoyaltyContractTest, ProgramsMembersPurchasesAndTheLedger) {
   loyalty::v1::GetProgramResponse got;
   ASSERT_TRUE(stub->GetProgram(Context().get(), get, &got).ok());
   EXPECT_EQ(got.program().currency_code(), "USD");
+  EXPECT_EQ(got.program().currency_exponent(), 2u);  // cents unless told otherwise
   get.set_program_id("bad");
   ExpectError(stub->GetProgram(Context().get(), get, &got), grpc::StatusCode::INVALID_ARGUMENT,
               "INVALID_FIELD", "loyalty.crm");
