@@ -25,6 +25,7 @@
 #include "crm/identify/v1/identify.grpc.pb.h"
 #include "grpcpp/create_channel.h"
 #include "tools/linkage/febrl_csv.h"
+#include "tools/parallel.h"
 
 ABSL_FLAG(std::string, target, "127.0.0.1:50051", "identify service address");
 ABSL_FLAG(std::string, input, "", "FEBRL-format CSV file");
@@ -86,18 +87,6 @@ void Import(v1::IdentifyService::Stub& stub, const FebrlRecord& record, const st
   if (!status.ok()) Fail("ResolveCustomer", status);
 }
 
-template <typename Fn>
-void Parallel(size_t n, int threads, Fn fn) {
-  std::atomic<size_t> next{0};
-  std::vector<std::thread> workers;
-  for (int t = 0; t < threads; ++t) {
-    workers.emplace_back([&] {
-      for (size_t i = next++; i < n; i = next++) fn(i);
-    });
-  }
-  for (auto& w : workers) w.join();
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -132,7 +121,8 @@ int main(int argc, char** argv) {
   const absl::Time start = absl::Now();
 
   if (!absl::GetFlag(FLAGS_skip_import)) {
-    Parallel(records->size(), threads, [&](size_t i) { Import(*stub, (*records)[i], ns); });
+    crm::tools::ParallelFor(records->size(), threads,
+                            [&](size_t i) { Import(*stub, (*records)[i], ns); });
     const absl::Duration import_time = absl::Now() - start;
     std::cerr << absl::StrFormat("imported %d records in %s (%.0f records/s)\n", records->size(),
                                  absl::FormatDuration(import_time),
@@ -176,7 +166,7 @@ int main(int argc, char** argv) {
             << absl::FormatDuration(absl::Now() - dedup_start) << "\n";
 
   std::vector<std::string> survivors(records->size());
-  Parallel(records->size(), threads, [&](size_t i) {
+  crm::tools::ParallelFor(records->size(), threads, [&](size_t i) {
     v1::LookupCustomerRequest lookup;
     lookup.mutable_identifier()->set_type(v1::IDENTIFIER_TYPE_EXTERNAL_ID);
     lookup.mutable_identifier()->set_namespace_(ns);
