@@ -29,6 +29,17 @@ absl::Status MemberNotFound(absl::string_view member_id) {
                {{"member_id", std::string(member_id)}});
 }
 
+absl::StatusOr<v1::ProgramRules> RulesOf(int32_t version, const std::string& effective_at,
+                                         const std::string& bytes, absl::string_view program_id) {
+  v1::ProgramRules rules;
+  if (!rules.ParseFromString(bytes)) {
+    return absl::InternalError(absl::StrCat("rules of program ", program_id, " do not parse"));
+  }
+  rules.set_version(version);
+  ToProtoTimestamp(FromSqlDatetime(effective_at), rules.mutable_effective_time());
+  return rules;
+}
+
 }  // namespace
 
 absl::Status ProgramNotFound(absl::string_view program_id) {
@@ -117,37 +128,41 @@ v1::LedgerEntry AppendEntry(sql::Connection& conn, v1::LedgerEntry entry,
     insert->setNull(8, 0);
   }
   insert->executeUpdate();
-  {
-    auto id = Prepare(conn, "SELECT LAST_INSERT_ID()");
-    std::unique_ptr<sql::ResultSet> rs(id->executeQuery());
-    rs->next();
-    entry.set_entry_id(rs->getInt64(1));
-  }
   if (holds) {
+    // LAST_INSERT_ID() is the entry just inserted, on this connection.
     auto lot = Prepare(conn,
                        "INSERT INTO point_lots (entry_id, member_id, remaining, available_at, "
-                       "expires_at) VALUES (?, ?, ?, ?, ?)");
-    lot->setInt64(1, entry.entry_id());
-    lot->setString(2, entry.member_id());
-    lot->setInt64(3, entry.points());
-    lot->setString(4, ToSqlDatetime(available_at));
-    lot->setString(5, ExpiryValue(expires_at));
+                       "expires_at) VALUES (LAST_INSERT_ID(), ?, ?, ?, ?)");
+    lot->setString(1, entry.member_id());
+    lot->setInt64(2, entry.points());
+    lot->setString(3, ToSqlDatetime(available_at));
+    lot->setString(4, ExpiryValue(expires_at));
     lot->executeUpdate();
     ToProtoTimestamp(available_at, entry.mutable_available_time());
     if (expires_at != absl::InfiniteFuture()) {
       ToProtoTimestamp(expires_at, entry.mutable_expire_time());
     }
   }
-  const bool earning =
-      entry.kind() == v1::LedgerEntry::KIND_EARN || entry.kind() == v1::LedgerEntry::KIND_BONUS;
+  return entry;
+}
+
+int64_t LastEntryId(sql::Connection& conn) {
+  auto id = Prepare(conn, "SELECT LAST_INSERT_ID()");
+  std::unique_ptr<sql::ResultSet> rs(id->executeQuery());
+  rs->next();
+  return rs->getInt64(1);
+}
+
+void ApplyToMember(sql::Connection& conn, absl::string_view member_id, const MemberDelta& delta) {
   auto update = Prepare(conn,
                         "UPDATE members SET balance = balance + ?, "
-                        "lifetime_earned = lifetime_earned + ? WHERE member_id = ?");
-  update->setInt64(1, entry.points());
-  update->setInt64(2, earning ? entry.points() : 0);
-  update->setString(3, entry.member_id());
+                        "lifetime_earned = lifetime_earned + ?, "
+                        "purchase_count = purchase_count + ? WHERE member_id = ?");
+  update->setInt64(1, delta.points);
+  update->setInt64(2, delta.earned);
+  update->setInt(3, delta.purchases);
+  update->setString(4, std::string(member_id));
   update->executeUpdate();
-  return entry;
 }
 
 absl::Status ConsumeLots(sql::Connection& conn, absl::string_view member_id, int64_t points,
@@ -199,13 +214,43 @@ absl::StatusOr<std::optional<v1::ProgramRules>> RulesAt(sql::Connection& conn,
   query->setString(2, ToSqlDatetime(time));
   std::unique_ptr<sql::ResultSet> rs(query->executeQuery());
   if (!rs->next()) return std::nullopt;
-  v1::ProgramRules rules;
-  if (!rules.ParseFromString(rs->getString(3))) {
-    return absl::InternalError(absl::StrCat("rules of program ", program_id, " do not parse"));
+  return RulesOf(rs->getInt(1), rs->getString(2), rs->getString(3), program_id);
+}
+
+absl::StatusOr<PurchaseFacts> ReadPurchaseFacts(sql::Connection& conn,
+                                                absl::string_view program_id,
+                                                absl::string_view member_id, absl::Time time,
+                                                absl::Time day_start) {
+  // One round trip: the rules in force, the currency and today's earnings.
+  constexpr absl::string_view kRulesInForce =
+      "FROM program_rules r WHERE r.program_id = p.program_id AND r.effective_at <= ? "
+      "ORDER BY r.effective_at DESC, r.version DESC LIMIT 1";
+  auto query = Prepare(
+      conn, absl::StrCat("SELECT p.currency_exponent, "
+                         "(SELECT COALESCE(SUM(points_earned), 0) FROM purchases "
+                         "WHERE member_id = ? AND purchased_at >= ? AND purchased_at < ?), "
+                         "(SELECT r.version ", kRulesInForce, "), (SELECT r.effective_at ",
+                         kRulesInForce, "), (SELECT r.rules ", kRulesInForce,
+                         ") FROM programs p WHERE p.program_id = ?"));
+  const std::string at = ToSqlDatetime(time);
+  query->setString(1, std::string(member_id));
+  query->setString(2, ToSqlDatetime(day_start));
+  query->setString(3, ToSqlDatetime(day_start + absl::Hours(24)));
+  query->setString(4, at);
+  query->setString(5, at);
+  query->setString(6, at);
+  query->setString(7, std::string(program_id));
+  std::unique_ptr<sql::ResultSet> rs(query->executeQuery());
+  if (!rs->next()) return ProgramNotFound(program_id);
+  PurchaseFacts facts;
+  facts.currency_exponent = rs->getUInt(1);
+  facts.earned_today = rs->getInt64(2);
+  if (!rs->isNull(3)) {
+    auto rules = RulesOf(rs->getInt(3), rs->getString(4), rs->getString(5), program_id);
+    if (!rules.ok()) return rules.status();
+    facts.rules = *std::move(rules);
   }
-  rules.set_version(rs->getInt(1));
-  ToProtoTimestamp(FromSqlDatetime(rs->getString(2)), rules.mutable_effective_time());
-  return rules;
+  return facts;
 }
 
 }  // namespace crm::loyalty::rows

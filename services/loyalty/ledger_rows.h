@@ -30,12 +30,23 @@ absl::StatusOr<LockedMember> LockMember(sql::Connection& conn, absl::string_view
 absl::StatusOr<v1::Member> ReadMember(sql::Connection& conn, absl::string_view member_id,
                                       absl::Time now);
 
-// Appends `entry` (member, kind, points, reference, reason, create_time set)
-// and applies it: a positive entry becomes a lot available at `available_at`
-// and expiring at `expires_at`; the member's balance (and lifetime earnings
-// for EARN and BONUS) change by its points. Returns the stored entry.
+// Appends `entry` (member, kind, points, reference, reason, create_time set);
+// a positive entry also becomes a lot available at `available_at` and
+// expiring at `expires_at`. The caller applies the points to the member
+// (ApplyToMember) in the same transaction. Returns the entry without its id
+// (LastEntryId has it).
 v1::LedgerEntry AppendEntry(sql::Connection& conn, v1::LedgerEntry entry,
                             absl::Time available_at, absl::Time expires_at);
+
+// The entry_id of the entry AppendEntry inserted last on this connection.
+int64_t LastEntryId(sql::Connection& conn);
+
+struct MemberDelta {
+  int64_t points = 0;     // added to the balance: the sum of the new entries
+  int64_t earned = 0;     // added to lifetime earnings (EARN and BONUS entries)
+  int32_t purchases = 0;  // added to the purchase count
+};
+void ApplyToMember(sql::Connection& conn, absl::string_view member_id, const MemberDelta& delta);
 
 // Takes `points` (> 0) from the member's spendable lots at `now`,
 // earliest-expiring first; FAILED_PRECONDITION / INSUFFICIENT_POINTS (and
@@ -47,6 +58,18 @@ absl::Status ConsumeLots(sql::Connection& conn, absl::string_view member_id, int
 absl::StatusOr<std::optional<v1::ProgramRules>> RulesAt(sql::Connection& conn,
                                                         absl::string_view program_id,
                                                         absl::Time time);
+
+struct PurchaseFacts {
+  std::optional<v1::ProgramRules> rules;  // in force at the purchase time
+  uint32_t currency_exponent = 2;
+  int64_t earned_today = 0;  // by the member's purchases in [day_start, +24h)
+};
+// What earning a purchase at `time` depends on, in one round trip;
+// PROGRAM_NOT_FOUND when the program is gone.
+absl::StatusOr<PurchaseFacts> ReadPurchaseFacts(sql::Connection& conn,
+                                                absl::string_view program_id,
+                                                absl::string_view member_id, absl::Time time,
+                                                absl::Time day_start);
 
 absl::Status ProgramNotFound(absl::string_view program_id);
 

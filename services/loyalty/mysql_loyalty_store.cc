@@ -1,5 +1,6 @@
 #include "services/loyalty/mysql_loyalty_store.h"
 
+#include <algorithm>
 #include <memory>
 #include <optional>
 #include <sstream>
@@ -152,6 +153,7 @@ absl::StatusOr<v1::Member> MysqlLoyaltyStore::Enroll(const RequestKey& key,
           entry.set_reason("enrollment bonus");
           ToProtoTimestamp(now, entry.mutable_create_time());
           rows::AppendEntry(conn, entry, now, bonus_expiry);
+          rows::ApplyToMember(conn, member.member_id(), {bonus, bonus, 0});
         }
         v1::Member ids;  // the stored response holds the id only
         ids.set_member_id(member.member_id());
@@ -183,29 +185,18 @@ absl::StatusOr<PurchaseOutcome> MysqlLoyaltyStore::RecordPurchase(
           out.replayed = true;
         } else {
           const absl::Time at = FromProtoTimestamp(purchase.purchase_time());
-          EarningInputs inputs;
-          inputs.purchase_count = member->purchase_count;
-          auto rules = rows::RulesAt(conn, member->program_id, at);
-          if (!rules.ok()) return rules.status();
-          if (!rules->has_value()) {
+          auto facts = rows::ReadPurchaseFacts(conn, member->program_id, purchase.member_id(), at,
+                                               UtcDayStart(at));
+          if (!facts.ok()) return facts.status();
+          if (!facts->rules.has_value()) {
             return Error(absl::StatusCode::kFailedPrecondition, "NO_RULES_IN_FORCE",
                          "the program had no rules in force at the purchase time");
           }
-          inputs.rules = **rules;
-          auto facts = Prepare(conn,
-                               "SELECT p.currency_exponent, (SELECT COALESCE(SUM(points_earned), 0) "
-                               "FROM purchases WHERE member_id = ? AND purchased_at >= ? "
-                               "AND purchased_at < ?) FROM programs p WHERE p.program_id = ?");
-          facts->setString(1, purchase.member_id());
-          facts->setString(2, ToSqlDatetime(UtcDayStart(at)));
-          facts->setString(3, ToSqlDatetime(UtcDayStart(at) + absl::Hours(24)));
-          facts->setString(4, member->program_id);
-          {
-            std::unique_ptr<sql::ResultSet> rs(facts->executeQuery());
-            rs->next();
-            inputs.currency_exponent = rs->getUInt(1);
-            inputs.earned_today = rs->getInt64(2);
-          }
+          EarningInputs inputs;
+          inputs.purchase_count = member->purchase_count;
+          inputs.rules = *facts->rules;
+          inputs.currency_exponent = facts->currency_exponent;
+          inputs.earned_today = facts->earned_today;
           const Earning earning = decide(inputs);
           out.purchase = purchase;
           out.purchase.set_points_earned(earning.line_points + earning.bonus_points);
@@ -241,11 +232,9 @@ absl::StatusOr<PurchaseOutcome> MysqlLoyaltyStore::RecordPurchase(
             ToProtoTimestamp(now, entry.mutable_create_time());
             rows::AppendEntry(conn, entry, earning.available_at, earning.expires_at);
           }
-          auto count = Prepare(conn,
-                               "UPDATE members SET purchase_count = purchase_count + 1 "
-                               "WHERE member_id = ?");
-          count->setString(1, purchase.member_id());
-          count->executeUpdate();
+          const int64_t earned =
+              std::max<int64_t>(0, earning.line_points) + std::max<int64_t>(0, earning.bonus_points);
+          rows::ApplyToMember(conn, purchase.member_id(), {earned, earned, 1});
         }
         auto after = rows::ReadMember(conn, purchase.member_id(), now);
         if (!after.ok()) return after.status();
@@ -273,7 +262,10 @@ absl::StatusOr<AdjustOutcome> MysqlLoyaltyStore::Adjust(const RequestKey& key,
         e.set_reason(std::string(reason));
         e.set_reference(std::string(reference));
         ToProtoTimestamp(now, e.mutable_create_time());
-        return rows::AppendEntry(conn, e, now, expiry);
+        v1::LedgerEntry stored = rows::AppendEntry(conn, e, now, expiry);
+        stored.set_entry_id(rows::LastEntryId(conn));
+        rows::ApplyToMember(conn, member_id, {points, 0, 0});
+        return stored;
       });
   if (!entry.ok()) return entry.status();
   auto member = GetMember(member_id, clock_->Now());
