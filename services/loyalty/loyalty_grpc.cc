@@ -40,4 +40,9 @@ grpc::Status LoyaltyGrpc::ListLedgerEntries(grpc::ServerContext*, const v1::List
   return Reply(service_->ListLedgerEntries(*request), response, kErrorDomain);
 }
 
+grpc::Status LoyaltyGrpc::RunExpiry(grpc::ServerContext*, const v1::RunExpiryRequest* request,
+                                    v1::RunExpiryResponse* response) {
+  return Reply(service_->RunExpiry(*request), response, kErrorDomain);
+}
+
 }  // namespace crm::loyalty

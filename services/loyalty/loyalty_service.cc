@@ -241,4 +241,19 @@ absl::StatusOr<v1::ListLedgerEntriesResponse> LoyaltyService::ListLedgerEntries(
   return response;
 }
 
+absl::StatusOr<v1::RunExpiryResponse> LoyaltyService::RunExpiry(
+    const v1::RunExpiryRequest& request) {
+  const absl::Time now = clock_->Now();
+  const absl::Time as_of = request.has_as_of() ? FromProtoTimestamp(request.as_of()) : now;
+  if (as_of > now) {
+    return InvalidArgument("as_of", "may not be in the future: points expire when their time comes");
+  }
+  auto expired = store_->ExpirePoints(as_of, now);
+  if (!expired.ok()) return expired.status();
+  v1::RunExpiryResponse response;
+  response.set_members(expired->members);
+  response.set_points_expired(expired->points);
+  return response;
+}
+
 }  // namespace crm::loyalty

@@ -24,6 +24,7 @@ class LoyaltyService {
   absl::StatusOr<v1::AdjustPointsResponse> AdjustPoints(const v1::AdjustPointsRequest& request);
   absl::StatusOr<v1::ListLedgerEntriesResponse> ListLedgerEntries(
       const v1::ListLedgerEntriesRequest& request);
+  absl::StatusOr<v1::RunExpiryResponse> RunExpiry(const v1::RunExpiryRequest& request);
 
  private:
   // The program's rules in force now (for bonuses granted outside purchases).

@@ -35,6 +35,11 @@ struct PurchaseOutcome {
   bool replayed = false;
 };
 
+struct ExpiryOutcome {
+  int64_t members = 0;
+  int64_t points = 0;
+};
+
 struct AdjustOutcome {
   v1::LedgerEntry entry;
   v1::Member member;
@@ -76,6 +81,11 @@ class LoyaltyStore {
                                                int64_t points, absl::string_view reason,
                                                absl::string_view reference, absl::Time now,
                                                absl::Time expiry) = 0;
+
+  // Writes off the points of every lot expiring at or before `as_of`: per
+  // member, under its lock, one EXPIRE entry dated `now`. Lots already
+  // written off are skipped, so runs may repeat and overlap.
+  virtual absl::StatusOr<ExpiryOutcome> ExpirePoints(absl::Time as_of, absl::Time now) = 0;
 
   // Entries with entry_id < before_entry (0: from the newest), newest first.
   virtual absl::StatusOr<std::vector<v1::LedgerEntry>> ListLedger(absl::string_view member_id,

@@ -273,6 +273,66 @@ absl::StatusOr<AdjustOutcome> MysqlLoyaltyStore::Adjust(const RequestKey& key,
   return AdjustOutcome{*std::move(entry), *std::move(member)};
 }
 
+absl::StatusOr<ExpiryOutcome> MysqlLoyaltyStore::ExpirePoints(absl::Time as_of, absl::Time now) {
+  const std::string cutoff = ToSqlDatetime(as_of);
+  ExpiryOutcome total;
+  for (;;) {
+    auto due = RunWithConnection<std::vector<std::string>>(
+        *pool_, [&](sql::Connection& conn) -> absl::StatusOr<std::vector<std::string>> {
+          auto query = Prepare(conn,
+                               "SELECT DISTINCT member_id FROM point_lots "
+                               "WHERE expires_at <= ? AND remaining > 0 LIMIT 500");
+          query->setString(1, cutoff);
+          std::unique_ptr<sql::ResultSet> rs(query->executeQuery());
+          std::vector<std::string> ids;
+          while (rs->next()) ids.push_back(rs->getString(1));
+          return ids;
+        });
+    if (!due.ok()) return due.status();
+    if (due->empty()) return total;
+    for (const std::string& member_id : *due) {
+      auto expired = RunInTransaction<int64_t>(
+          *pool_, [&](sql::Connection& conn) -> absl::StatusOr<int64_t> {
+            auto member = rows::LockMember(conn, member_id);
+            if (!member.ok()) return member.status();
+            auto lots = Prepare(conn,
+                                "SELECT COALESCE(SUM(remaining), 0) FROM point_lots "
+                                "WHERE member_id = ? AND expires_at <= ? AND remaining > 0 "
+                                "FOR UPDATE");
+            lots->setString(1, member_id);
+            lots->setString(2, cutoff);
+            int64_t points = 0;
+            {
+              std::unique_ptr<sql::ResultSet> rs(lots->executeQuery());
+              if (rs->next()) points = rs->getInt64(1);
+            }
+            if (points == 0) return 0;  // another run got here first
+            auto clear = Prepare(conn,
+                                 "UPDATE point_lots SET remaining = 0 WHERE member_id = ? "
+                                 "AND expires_at <= ? AND remaining > 0");
+            clear->setString(1, member_id);
+            clear->setString(2, cutoff);
+            clear->executeUpdate();
+            v1::LedgerEntry entry;
+            entry.set_member_id(member_id);
+            entry.set_kind(v1::LedgerEntry::KIND_EXPIRE);
+            entry.set_points(-points);
+            entry.set_reference("expiry");
+            entry.set_reason(absl::StrCat("points expired as of ", absl::FormatTime(as_of)));
+            ToProtoTimestamp(now, entry.mutable_create_time());
+            rows::AppendEntry(conn, entry, now, absl::InfiniteFuture());
+            rows::ApplyToMember(conn, member_id, {-points, 0, 0});
+            return points;
+          });
+      if (!expired.ok()) return expired.status();
+      if (*expired > 0) {
+        ++total.members;
+        total.points += *expired;
+      }
+    }
+  }
+}
+
 absl::StatusOr<std::vector<v1::LedgerEntry>> MysqlLoyaltyStore::ListLedger(
     absl::string_view member_id, int64_t before_entry, int limit) {
   return RunWithConnection<std::vector<v1::LedgerEntry>>(

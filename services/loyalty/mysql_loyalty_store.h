@@ -28,6 +28,7 @@ class MysqlLoyaltyStore final : public LoyaltyStore {
                                        int64_t points, absl::string_view reason,
                                        absl::string_view reference, absl::Time now,
                                        absl::Time expiry) override;
+  absl::StatusOr<ExpiryOutcome> ExpirePoints(absl::Time as_of, absl::Time now) override;
   absl::StatusOr<std::vector<v1::LedgerEntry>> ListLedger(absl::string_view member_id,
                                                           int64_t before_entry,
                                                           int limit) override;

@@ -252,6 +252,45 @@ TEST_F(LoyaltyServiceTest, ConcurrentSpendingNeverOverspends) {
   EXPECT_EQ(Get(m.member_id()).balance(), 0);
 }
 
+TEST_F(LoyaltyServiceTest, PointsExpireAtTheirSecondExactlyOnce) {
+  const v1::Member m = Enroll(CreateProgram());  // 100 points, expiring in 12 months
+  const absl::Time enrolled = clock_.Now();
+  clock_.Advance(absl::Hours(24));
+  ASSERT_TRUE(service_.RecordPurchase(Purchase(m.member_id(), "pos-1", 3000, 1999)).ok());  // 129
+  auto run = [&] {
+    auto done = service_.RunExpiry(v1::RunExpiryRequest());
+    EXPECT_TRUE(done.ok()) << Describe(done.status());
+    return done.ok() ? *done : v1::RunExpiryResponse();
+  };
+  const absl::Time year_later = enrolled + absl::Hours(24 * 365);  // 2027-01-15 + 12 months
+  clock_.Advance(year_later - clock_.Now() - absl::Seconds(1));
+  EXPECT_EQ(run().points_expired(), 0);
+  EXPECT_EQ(Get(m.member_id()).available_points(), 229);
+  clock_.Advance(absl::Seconds(1));
+  EXPECT_EQ(Get(m.member_id()).available_points(), 129);  // excluded at its second...
+  EXPECT_EQ(Get(m.member_id()).balance(), 229);           // ...written off by the run
+  const v1::RunExpiryResponse first = run();
+  EXPECT_EQ(first.members(), 1);
+  EXPECT_EQ(first.points_expired(), 100);
+  EXPECT_EQ(Get(m.member_id()).balance(), 129);
+  EXPECT_EQ(run().points_expired(), 0);  // a second run finds nothing
+
+  // Two replicas at once: the purchase's points expire once.
+  clock_.Advance(absl::Hours(24));
+  std::atomic<int64_t> expired{0};
+  std::vector<std::thread> runs;
+  for (int i = 0; i < 2; ++i) runs.emplace_back([&] { expired += run().points_expired(); });
+  for (auto& t : runs) t.join();
+  EXPECT_EQ(expired.load(), 129);
+  EXPECT_EQ(Get(m.member_id()).balance(), 0);
+  EXPECT_EQ(db_.Count("ledger_entries", "kind = 5"), 2);
+
+  v1::RunExpiryRequest future;
+  ToProtoTimestamp(clock_.Now() + absl::Seconds(1), future.mutable_as_of());
+  EXPECT_TRUE(IsError(service_.RunExpiry(future).status(), Code::kInvalidArgument,
+                      "INVALID_FIELD", "as_of"));
+}
+
 TEST_F(LoyaltyServiceTest, TheLedgerPagesNewestFirst) {
   const v1::Member m = Enroll(CreateProgram());
   for (int i = 0; i < 4; ++i) ASSERT_TRUE(Adjust(m.member_id(), i + 1, absl::StrCat("a", i)).ok());

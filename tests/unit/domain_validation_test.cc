@@ -47,6 +47,9 @@ class NullLoyaltyStore : public loyalty::LoyaltyStore {
                                                 absl::Time) override {
     return absl::UnimplementedError("");
   }
+  absl::StatusOr<loyalty::ExpiryOutcome> ExpirePoints(absl::Time, absl::Time) override {
+    return absl::UnimplementedError("");
+  }
   absl::StatusOr<std::vector<loyalty::v1::LedgerEntry>> ListLedger(absl::string_view, int64_t,
                                                                    int) override {
     return absl::UnimplementedError("");
