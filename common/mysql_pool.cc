@@ -1,7 +1,5 @@
 #include "common/mysql_pool.h"
 
-#include "common/statement_cache.h"
-
 #include <chrono>
 
 #include "absl/strings/str_cat.h"
