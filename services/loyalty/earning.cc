@@ -145,6 +145,9 @@ absl::Status ValidateRules(v1::ProgramRules& rules, absl::string_view prefix) {
   if (x.kind() == v1::ExpiryPolicy::KIND_END_OF_YEAR && (x.years() < 0 || x.years() > 10)) {
     return InvalidArgument(field("expiry.years"), "must be 0-10");
   }
+  if (!v1::ReturnPolicy_IsValid(rules.return_policy())) {
+    return InvalidArgument(field("return_policy"), "is not a known return policy");
+  }
   if (rules.pending_days() < 0 || rules.pending_days() > 365) {
     return InvalidArgument(field("pending_days"), "must be 0-365");
   }

@@ -165,8 +165,8 @@ void ApplyToMember(sql::Connection& conn, absl::string_view member_id, const Mem
   update->executeUpdate();
 }
 
-absl::Status ConsumeLots(sql::Connection& conn, absl::string_view member_id, int64_t points,
-                         absl::Time now) {
+std::vector<Lot> SpendableLots(sql::Connection& conn, absl::string_view member_id,
+                               absl::Time now) {
   const std::string at = ToSqlDatetime(now);
   auto query = Prepare(conn,
                        "SELECT entry_id, remaining FROM point_lots WHERE member_id = ? "
@@ -175,15 +175,31 @@ absl::Status ConsumeLots(sql::Connection& conn, absl::string_view member_id, int
   query->setString(1, std::string(member_id));
   query->setString(2, at);
   query->setString(3, at);
-  std::vector<std::pair<int64_t, int64_t>> lots;
-  int64_t available = 0;
-  {
-    std::unique_ptr<sql::ResultSet> rs(query->executeQuery());
-    while (rs->next()) {
-      lots.emplace_back(rs->getInt64(1), rs->getInt64(2));
-      available += lots.back().second;
-    }
+  std::unique_ptr<sql::ResultSet> rs(query->executeQuery());
+  std::vector<Lot> lots;
+  while (rs->next()) lots.push_back({rs->getInt64(1), rs->getInt64(2)});
+  return lots;
+}
+
+int64_t TakeFromLots(sql::Connection& conn, const std::vector<Lot>& lots, int64_t points) {
+  auto take = Prepare(conn, "UPDATE point_lots SET remaining = remaining - ? WHERE entry_id = ?");
+  int64_t taken = 0;
+  for (const Lot& lot : lots) {
+    if (taken == points) break;
+    const int64_t part = std::min(points - taken, lot.remaining);
+    take->setInt64(1, part);
+    take->setInt64(2, lot.entry_id);
+    take->executeUpdate();
+    taken += part;
   }
+  return taken;
+}
+
+absl::Status ConsumeLots(sql::Connection& conn, absl::string_view member_id, int64_t points,
+                         absl::Time now) {
+  const std::vector<Lot> lots = SpendableLots(conn, member_id, now);
+  int64_t available = 0;
+  for (const Lot& lot : lots) available += lot.remaining;
   if (available < points) {
     return Error(absl::StatusCode::kFailedPrecondition, "INSUFFICIENT_POINTS",
                  absl::StrCat("member ", member_id, " has ", available,
@@ -191,15 +207,7 @@ absl::Status ConsumeLots(sql::Connection& conn, absl::string_view member_id, int
                  {{"member_id", std::string(member_id)},
                   {"available_points", absl::StrCat(available)}});
   }
-  auto take = Prepare(conn, "UPDATE point_lots SET remaining = remaining - ? WHERE entry_id = ?");
-  for (const auto& [entry_id, remaining] : lots) {
-    if (points == 0) break;
-    const int64_t taken = std::min(points, remaining);
-    take->setInt64(1, taken);
-    take->setInt64(2, entry_id);
-    take->executeUpdate();
-    points -= taken;
-  }
+  TakeFromLots(conn, lots, points);
   return absl::OkStatus();
 }
 

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -47,6 +48,18 @@ struct MemberDelta {
   int32_t purchases = 0;  // added to the purchase count
 };
 void ApplyToMember(sql::Connection& conn, absl::string_view member_id, const MemberDelta& delta);
+
+struct Lot {
+  int64_t entry_id = 0;
+  int64_t remaining = 0;
+};
+
+// The member's spendable lots at `now`, earliest-expiring first, locked.
+std::vector<Lot> SpendableLots(sql::Connection& conn, absl::string_view member_id,
+                               absl::Time now);
+
+// Takes up to `points` from `lots` in order; returns what it took.
+int64_t TakeFromLots(sql::Connection& conn, const std::vector<Lot>& lots, int64_t points);
 
 // Takes `points` (> 0) from the member's spendable lots at `now`,
 // earliest-expiring first; FAILED_PRECONDITION / INSUFFICIENT_POINTS (and

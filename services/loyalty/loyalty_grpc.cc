@@ -45,4 +45,9 @@ grpc::Status LoyaltyGrpc::RunExpiry(grpc::ServerContext*, const v1::RunExpiryReq
   return Reply(service_->RunExpiry(*request), response, kErrorDomain);
 }
 
+grpc::Status LoyaltyGrpc::RecordReturn(grpc::ServerContext*, const v1::RecordReturnRequest* request,
+                                       v1::RecordReturnResponse* response) {
+  return Reply(service_->RecordReturn(*request), response, kErrorDomain);
+}
+
 }  // namespace crm::loyalty

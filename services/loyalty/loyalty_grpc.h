@@ -27,6 +27,8 @@ class LoyaltyGrpc final : public v1::LoyaltyService::Service {
                       v1::AdjustPointsResponse* response) override;
   grpc::Status ListLedgerEntries(grpc::ServerContext*, const v1::ListLedgerEntriesRequest* request,
                       v1::ListLedgerEntriesResponse* response) override;
+  grpc::Status RecordReturn(grpc::ServerContext*, const v1::RecordReturnRequest* request,
+                            v1::RecordReturnResponse* response) override;
   grpc::Status RunExpiry(grpc::ServerContext*, const v1::RunExpiryRequest* request,
                          v1::RunExpiryResponse* response) override;
 

@@ -186,6 +186,28 @@ absl::StatusOr<v1::RecordPurchaseResponse> LoyaltyService::RecordPurchase(
   return response;
 }
 
+absl::StatusOr<v1::RecordReturnResponse> LoyaltyService::RecordReturn(
+    const v1::RecordReturnRequest& request) {
+  const std::string content_hash = Fingerprint(request);
+  v1::RecordReturnRequest r = request;
+  if (absl::Status s = ValidId("member_id", r.member_id()); !s.ok()) return s;
+  for (auto [field, value] : {std::pair{"source_transaction_id", r.mutable_source_transaction_id()},
+                              std::pair{"source_return_id", r.mutable_source_return_id()}}) {
+    if (absl::Status s = CheckText(field, *value, 1, 100); !s.ok()) return s;
+  }
+  if (r.amount_minor() < 0 || r.amount_minor() > kMaxAmountMinor * 500) {
+    return InvalidArgument("amount_minor", "must be 0 (the rest) or a positive amount");
+  }
+  auto returned = store_->RecordReturn(r, content_hash, clock_->Now());
+  if (!returned.ok()) return returned.status();
+  v1::RecordReturnResponse response;
+  response.set_points_reversed(returned->reversed);
+  response.set_points_not_reversed(returned->kept);
+  *response.mutable_member() = std::move(returned->member);
+  response.set_replayed(returned->replayed);
+  return response;
+}
+
 absl::StatusOr<v1::AdjustPointsResponse> LoyaltyService::AdjustPoints(
     const v1::AdjustPointsRequest& request) {
   if (request.request_id().empty()) {

@@ -21,6 +21,7 @@ class LoyaltyService {
   absl::StatusOr<v1::GetMemberResponse> GetMember(const v1::GetMemberRequest& request);
   absl::StatusOr<v1::RecordPurchaseResponse> RecordPurchase(
       const v1::RecordPurchaseRequest& request);
+  absl::StatusOr<v1::RecordReturnResponse> RecordReturn(const v1::RecordReturnRequest& request);
   absl::StatusOr<v1::AdjustPointsResponse> AdjustPoints(const v1::AdjustPointsRequest& request);
   absl::StatusOr<v1::ListLedgerEntriesResponse> ListLedgerEntries(
       const v1::ListLedgerEntriesRequest& request);

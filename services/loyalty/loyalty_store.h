@@ -35,6 +35,13 @@ struct PurchaseOutcome {
   bool replayed = false;
 };
 
+struct ReturnOutcome {
+  int64_t reversed = 0;
+  int64_t kept = 0;
+  v1::Member member;
+  bool replayed = false;
+};
+
 struct ExpiryOutcome {
   int64_t members = 0;
   int64_t points = 0;
@@ -73,6 +80,13 @@ class LoyaltyStore {
   virtual absl::StatusOr<PurchaseOutcome> RecordPurchase(
       const v1::Purchase& purchase, absl::string_view content_hash, absl::Time now,
       absl::FunctionRef<Earning(const EarningInputs&)> decide) = 0;
+
+  // Records a validated return (see RecordReturn in loyalty.proto): takes
+  // back the purchase's line points in proportion to the amount, as the
+  // return policy of the rules the purchase earned by allows.
+  virtual absl::StatusOr<ReturnOutcome> RecordReturn(const v1::RecordReturnRequest& request,
+                                                     absl::string_view content_hash,
+                                                     absl::Time now) = 0;
 
   // Appends an ADJUST entry: positive points become a lot (spendable now,
   // expiring at `expiry`); negative ones consume the earliest-expiring

@@ -243,6 +243,161 @@ absl::StatusOr<PurchaseOutcome> MysqlLoyaltyStore::RecordPurchase(
       });
 }
 
+namespace {
+
+// floor(points x part / whole), exactly.
+int64_t Share(int64_t points, int64_t part, int64_t whole) {
+  if (whole <= 0) return 0;
+  return static_cast<int64_t>(static_cast<__int128>(points) * part / whole);
+}
+
+absl::StatusOr<v1::ReturnPolicy> ReturnPolicyOf(sql::Connection& conn,
+                                                absl::string_view program_id, int32_t version) {
+  auto query = Prepare(conn, "SELECT rules FROM program_rules WHERE program_id = ? AND version = ?");
+  query->setString(1, std::string(program_id));
+  query->setInt(2, version);
+  std::unique_ptr<sql::ResultSet> rs(query->executeQuery());
+  v1::ProgramRules rules;
+  if (rs->next()) rules.ParseFromString(rs->getString(1));
+  return rules.return_policy();
+}
+
+// Takes up to `due` points for a return of `purchase_id` under `policy`.
+int64_t TakeBack(sql::Connection& conn, absl::string_view member_id,
+                 absl::string_view purchase_id, v1::ReturnPolicy policy, int64_t due,
+                 absl::Time now) {
+  const std::string at = ToSqlDatetime(now);
+  const bool pending_only = policy != v1::RETURN_POLICY_REVERSE_WITHIN_BALANCE;
+  auto own = Prepare(conn,
+                     "SELECT l.entry_id, l.remaining FROM point_lots l "
+                     "JOIN ledger_entries e ON e.entry_id = l.entry_id "
+                     "WHERE e.member_id = ? AND e.reference = ? AND e.kind = 1 "
+                     "AND l.remaining > 0 AND l.expires_at > ? AND (? = 0 OR l.available_at > ?) "
+                     "ORDER BY l.entry_id FOR UPDATE");
+  own->setString(1, std::string(member_id));
+  own->setString(2, std::string(purchase_id));
+  own->setString(3, at);
+  own->setInt(4, pending_only ? 1 : 0);
+  own->setString(5, at);
+  std::vector<rows::Lot> lots;
+  {
+    std::unique_ptr<sql::ResultSet> rs(own->executeQuery());
+    while (rs->next()) lots.push_back({rs->getInt64(1), rs->getInt64(2)});
+  }
+  int64_t taken = rows::TakeFromLots(conn, lots, due);
+  if (!pending_only && taken < due) {
+    taken += rows::TakeFromLots(conn, rows::SpendableLots(conn, member_id, now), due - taken);
+  }
+  return taken;
+}
+
+}  // namespace
+
+absl::StatusOr<ReturnOutcome> MysqlLoyaltyStore::RecordReturn(
+    const v1::RecordReturnRequest& request, absl::string_view content_hash, absl::Time now) {
+  return RunInTransaction<ReturnOutcome>(
+      *pool_, [&](sql::Connection& conn) -> absl::StatusOr<ReturnOutcome> {
+        auto member = rows::LockMember(conn, request.member_id());
+        if (!member.ok()) return member.status();
+        ReturnOutcome out;
+        auto earlier = Prepare(conn,
+                               "SELECT content_hash, points_reversed, points_kept "
+                               "FROM purchase_returns WHERE program_id = ? AND source_return_id = ?");
+        earlier->setString(1, member->program_id);
+        earlier->setString(2, request.source_return_id());
+        std::optional<std::string> earlier_hash;
+        {
+          std::unique_ptr<sql::ResultSet> rs(earlier->executeQuery());
+          if (rs->next()) {
+            earlier_hash = rs->getString(1);
+            out.reversed = rs->getInt64(2);
+            out.kept = rs->getInt64(3);
+          }
+        }
+        if (earlier_hash.has_value()) {
+          if (*earlier_hash != std::string(content_hash)) {
+            return Error(absl::StatusCode::kAlreadyExists, "RETURN_ID_REUSED",
+                         absl::StrCat("return ", request.source_return_id(),
+                                      " was recorded with different content"));
+          }
+          out.replayed = true;
+        } else {
+          auto bought = Prepare(conn,
+                                "SELECT purchase_id, total_minor, returned_minor, points_earned, "
+                                "purchase FROM purchases WHERE program_id = ? "
+                                "AND source_transaction_id = ? AND member_id = ? FOR UPDATE");
+          bought->setString(1, member->program_id);
+          bought->setString(2, request.source_transaction_id());
+          bought->setString(3, request.member_id());
+          std::string purchase_id;
+          int64_t total = 0, returned = 0, line_points = 0;
+          v1::Purchase purchase;
+          {
+            std::unique_ptr<sql::ResultSet> rs(bought->executeQuery());
+            if (!rs->next()) {
+              return Error(absl::StatusCode::kNotFound, "PURCHASE_NOT_FOUND",
+                           absl::StrCat("member ", request.member_id(), " has no purchase ",
+                                        request.source_transaction_id()),
+                           {{"source_transaction_id", request.source_transaction_id()}});
+            }
+            purchase_id = rs->getString(1);
+            total = rs->getInt64(2);
+            returned = rs->getInt64(3);
+            line_points = rs->getInt64(4);
+            purchase.ParseFromString(rs->getString(5));
+          }
+          const int64_t amount = request.amount_minor() == 0 ? total - returned
+                                                              : request.amount_minor();
+          if (amount > total - returned) {
+            return Error(absl::StatusCode::kFailedPrecondition, "RETURN_EXCEEDS_PURCHASE",
+                         absl::StrCat("only ", total - returned, " of the purchase's ", total,
+                                      " minor units are left to return"),
+                         {{"returnable_minor", absl::StrCat(total - returned)}});
+          }
+          const int64_t due = Share(line_points, returned + amount, total) -
+                              Share(line_points, returned, total);
+          auto policy = ReturnPolicyOf(conn, member->program_id, purchase.rules_version());
+          if (!policy.ok()) return policy.status();
+          out.reversed = TakeBack(conn, request.member_id(), purchase_id, *policy, due, now);
+          out.kept = due - out.reversed;
+          if (out.reversed > 0) {
+            v1::LedgerEntry entry;
+            entry.set_member_id(request.member_id());
+            entry.set_kind(v1::LedgerEntry::KIND_REVERSE);
+            entry.set_points(-out.reversed);
+            entry.set_reference(purchase_id);
+            entry.set_reason(absl::StrCat("return ", request.source_return_id()));
+            ToProtoTimestamp(now, entry.mutable_create_time());
+            rows::AppendEntry(conn, entry, now, absl::InfiniteFuture());
+            rows::ApplyToMember(conn, request.member_id(), {-out.reversed, 0, 0});
+          }
+          auto mark = Prepare(conn,
+                              "UPDATE purchases SET returned_minor = returned_minor + ? "
+                              "WHERE purchase_id = ?");
+          mark->setInt64(1, amount);
+          mark->setString(2, purchase_id);
+          mark->executeUpdate();
+          auto insert = Prepare(conn,
+                                "INSERT INTO purchase_returns (program_id, source_return_id, "
+                                "purchase_id, content_hash, amount_minor, points_reversed, "
+                                "points_kept, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+          insert->setString(1, member->program_id);
+          insert->setString(2, request.source_return_id());
+          insert->setString(3, purchase_id);
+          insert->setString(4, std::string(content_hash));
+          insert->setInt64(5, amount);
+          insert->setInt64(6, out.reversed);
+          insert->setInt64(7, out.kept);
+          insert->setString(8, ToSqlDatetime(now));
+          insert->executeUpdate();
+        }
+        auto after = rows::ReadMember(conn, request.member_id(), now);
+        if (!after.ok()) return after.status();
+        out.member = *std::move(after);
+        return out;
+      });
+}
+
 absl::StatusOr<AdjustOutcome> MysqlLoyaltyStore::Adjust(const RequestKey& key,
                                                         absl::string_view member_id,
                                                         int64_t points, absl::string_view reason,

@@ -24,6 +24,9 @@ class MysqlLoyaltyStore final : public LoyaltyStore {
   absl::StatusOr<PurchaseOutcome> RecordPurchase(
       const v1::Purchase& purchase, absl::string_view content_hash, absl::Time now,
       absl::FunctionRef<Earning(const EarningInputs&)> decide) override;
+  absl::StatusOr<ReturnOutcome> RecordReturn(const v1::RecordReturnRequest& request,
+                                             absl::string_view content_hash,
+                                             absl::Time now) override;
   absl::StatusOr<AdjustOutcome> Adjust(const RequestKey& key, absl::string_view member_id,
                                        int64_t points, absl::string_view reason,
                                        absl::string_view reference, absl::Time now,

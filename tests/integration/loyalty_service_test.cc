@@ -43,7 +43,8 @@ class LoyaltyServiceTest : public ::testing::Test {
 
   // 1 point per yuan, 2 on fresh food; 7 pending days; 12-month expiry;
   // 100 points for enrolling, 50 for the first purchase.
-  std::string CreateProgram(int64_t max_per_day = 0) {
+  std::string CreateProgram(int64_t max_per_day = 0,
+                            v1::ReturnPolicy policy = v1::RETURN_POLICY_UNSPECIFIED) {
     v1::CreateProgramRequest r;
     v1::Program& p = *r.mutable_program();
     p.set_display_name("Dick's Club");
@@ -60,6 +61,7 @@ class LoyaltyServiceTest : public ::testing::Test {
     rules.mutable_expiry()->set_kind(v1::ExpiryPolicy::KIND_MONTHS_AFTER_EARNING);
     rules.mutable_expiry()->set_months(12);
     rules.set_pending_days(7);
+    rules.set_return_policy(policy);
     auto created = service_.CreateProgram(r);
     EXPECT_TRUE(created.ok()) << Describe(created.status());
     return created.ok() ? created->program().program_id() : "";
@@ -104,6 +106,17 @@ class LoyaltyServiceTest : public ::testing::Test {
     r.set_reason("complaint compensation");
     r.set_reference("complaint-1");
     return service_.AdjustPoints(r);
+  }
+
+  absl::StatusOr<v1::RecordReturnResponse> Return(const std::string& member_id,
+                                                  const std::string& txn,
+                                                  const std::string& return_id, int64_t amount) {
+    v1::RecordReturnRequest r;
+    r.set_member_id(member_id);
+    r.set_source_transaction_id(txn);
+    r.set_source_return_id(return_id);
+    r.set_amount_minor(amount);
+    return service_.RecordReturn(r);
   }
 
   v1::Member Get(const std::string& member_id) {
@@ -189,6 +202,58 @@ TEST_F(LoyaltyServiceTest, AReplayReturnsTheFirstResultAndADifferentPurchaseIsRe
   EXPECT_TRUE(IsError(service_.RecordPurchase(r).status(), Code::kAlreadyExists,
                       "TRANSACTION_ID_REUSED"));
   EXPECT_EQ(db_.Count("ledger_entries"), 3);  // enrollment, earn, first purchase bonus
+}
+
+TEST_F(LoyaltyServiceTest, PartialReturnsTakeBackPendingPointsInProportion) {
+  const v1::Member m = Enroll(CreateProgram());
+  // 49.99 earns 79 points (plus the 50-point first purchase bonus, kept).
+  ASSERT_TRUE(service_.RecordPurchase(Purchase(m.member_id(), "pos-1", 3000, 1999)).ok());
+  auto half = Return(m.member_id(), "pos-1", "ret-1", 2500);
+  ASSERT_TRUE(half.ok()) << Describe(half.status());
+  EXPECT_EQ(half->points_reversed(), 39);  // floor(79 x 2500 / 4999)
+  EXPECT_EQ(half->points_not_reversed(), 0);
+  EXPECT_EQ(half->member().pending_points(), 129 - 39);
+  auto replay = Return(m.member_id(), "pos-1", "ret-1", 2500);
+  ASSERT_TRUE(replay.ok()) << Describe(replay.status());
+  EXPECT_TRUE(replay->replayed());
+  EXPECT_EQ(replay->points_reversed(), 39);
+  EXPECT_EQ(replay->member().balance(), half->member().balance());
+  EXPECT_TRUE(IsError(Return(m.member_id(), "pos-1", "ret-1", 100).status(), Code::kAlreadyExists,
+                      "RETURN_ID_REUSED"));
+  auto rest = Return(m.member_id(), "pos-1", "ret-2", 0);
+  ASSERT_TRUE(rest.ok()) << Describe(rest.status());
+  EXPECT_EQ(rest->points_reversed(), 40);  // all 79 back in total, never more
+  EXPECT_EQ(rest->member().balance(), 100 + 50);
+  EXPECT_TRUE(IsError(Return(m.member_id(), "pos-1", "ret-3", 1).status(),
+                      Code::kFailedPrecondition, "RETURN_EXCEEDS_PURCHASE"));
+  EXPECT_TRUE(IsError(Return(m.member_id(), "pos-9", "ret-4", 0).status(), Code::kNotFound,
+                      "PURCHASE_NOT_FOUND"));
+  EXPECT_TRUE(IsError(Return(m.member_id(), "pos-1", "", 0).status(), Code::kInvalidArgument,
+                      "INVALID_FIELD", "source_return_id"));
+}
+
+TEST_F(LoyaltyServiceTest, AfterTheReturnWindowPendingOnlyKeepsThePoints) {
+  const v1::Member m = Enroll(CreateProgram());
+  ASSERT_TRUE(service_.RecordPurchase(Purchase(m.member_id(), "pos-1", 3000, 1999)).ok());
+  clock_.Advance(absl::Hours(24 * 7));
+  auto late = Return(m.member_id(), "pos-1", "ret-1", 0);
+  ASSERT_TRUE(late.ok()) << Describe(late.status());
+  EXPECT_EQ(late->points_reversed(), 0);
+  EXPECT_EQ(late->points_not_reversed(), 79);
+  EXPECT_EQ(late->member().available_points(), 229);
+}
+
+TEST_F(LoyaltyServiceTest, WithinBalanceTakesOtherPointsButNeverGoesBelowZero) {
+  const v1::Member m =
+      Enroll(CreateProgram(0, v1::RETURN_POLICY_REVERSE_WITHIN_BALANCE));  // 100 points
+  ASSERT_TRUE(service_.RecordPurchase(Purchase(m.member_id(), "pos-1", 3000, 1999)).ok());  // +129
+  clock_.Advance(absl::Hours(24 * 8));
+  ASSERT_TRUE(Adjust(m.member_id(), -200, "spend-1").ok());  // leaves 29 of the bonus
+  auto back = Return(m.member_id(), "pos-1", "ret-1", 0);
+  ASSERT_TRUE(back.ok()) << Describe(back.status());
+  EXPECT_EQ(back->points_reversed(), 29);
+  EXPECT_EQ(back->points_not_reversed(), 50);
+  EXPECT_EQ(back->member().balance(), 0);
 }
 
 TEST_F(LoyaltyServiceTest, TheDailyCapLimitsEarningAcrossPurchases) {

@@ -47,6 +47,10 @@ class NullLoyaltyStore : public loyalty::LoyaltyStore {
                                                 absl::Time) override {
     return absl::UnimplementedError("");
   }
+  absl::StatusOr<loyalty::ReturnOutcome> RecordReturn(const loyalty::v1::RecordReturnRequest&,
+                                                      absl::string_view, absl::Time) override {
+    return absl::UnimplementedError("");
+  }
   absl::StatusOr<loyalty::ExpiryOutcome> ExpirePoints(absl::Time, absl::Time) override {
     return absl::UnimplementedError("");
   }
