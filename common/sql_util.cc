@@ -39,6 +39,10 @@ StatementHandle Prepare(sql::Connection& conn, absl::string_view sql) {
   return StatementCache::Prepare(conn, sql);
 }
 
+StatementHandle PrepareUncached(sql::Connection& conn, absl::string_view sql) {
+  return StatementCache::PrepareUncached(conn, sql);
+}
+
 std::string Sha256Hex(absl::string_view data) {
   unsigned char digest[SHA256_DIGEST_LENGTH];
   SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest);

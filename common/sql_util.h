@@ -26,6 +26,11 @@ absl::Time FromProtoTimestamp(const google::protobuf::Timestamp& ts);
 // the handle.
 StatementHandle Prepare(sql::Connection& conn, absl::string_view sql);
 
+// For SQL whose text varies with its input (a varying number of rows or
+// placeholders): prepared and closed each time, so it never crowds the
+// statement cache.
+StatementHandle PrepareUncached(sql::Connection& conn, absl::string_view sql);
+
 // Hex-encoded SHA-256.
 std::string Sha256Hex(absl::string_view data);
 

@@ -1,5 +1,6 @@
 #include "common/statement_cache.h"
 
+#include <algorithm>
 #include <string>
 
 #include "absl/container/flat_hash_map.h"
@@ -78,13 +79,21 @@ void StatementCache::Detach(const sql::Connection* conn) {
   }
 }
 
+StatementHandle StatementCache::PrepareUncached(sql::Connection& conn, absl::string_view sql) {
+  return Uncached(conn, sql);
+}
+
 StatementHandle StatementCache::Prepare(sql::Connection& conn, absl::string_view sql) {
   ConnectionStatements* cache = Find(&conn);
   if (cache == nullptr) return Uncached(conn, sql);
   auto it = cache->by_sql.find(sql);
   if (it == cache->by_sql.end()) {
     if (cache->by_sql.size() >= static_cast<size_t>(kMaxStatementsPerConnection)) {
-      return Uncached(conn, sql);
+      // Full: make room by closing a statement nobody holds.
+      auto idle = std::find_if(cache->by_sql.begin(), cache->by_sql.end(),
+                               [](const auto& entry) { return !entry.second->in_use; });
+      if (idle == cache->by_sql.end()) return Uncached(conn, sql);
+      cache->by_sql.erase(idle);
     }
     auto entry = std::make_unique<CachedStatement>();
     entry->statement.reset(conn.prepareStatement(sql::SQLString(sql.data(), sql.size())));

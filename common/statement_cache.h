@@ -28,8 +28,9 @@ using StatementHandle = std::unique_ptr<sql::PreparedStatement, StatementRelease
 // migrator) prepare afresh every time. A statement already handed out (the
 // same SQL used re-entrantly) is prepared afresh too, so a result set is never
 // invalidated under its reader. At most kMaxStatementsPerConnection distinct
-// statements are kept: SQL built with a varying number of placeholders does
-// not fill the server's max_prepared_stmt_count.
+// statements are kept (a full cache closes one that is not in use), so a
+// server needs max_prepared_stmt_count >= processes x pool size x that; SQL
+// whose text varies with its input should use PrepareUncached instead.
 //
 // The caller must destroy every ResultSet before its StatementHandle.
 class StatementCache {
@@ -39,6 +40,8 @@ class StatementCache {
   static void Attach(const sql::Connection* conn);
   static void Detach(const sql::Connection* conn);
   static StatementHandle Prepare(sql::Connection& conn, absl::string_view sql);
+  // Prepared now and closed with the handle, never cached.
+  static StatementHandle PrepareUncached(sql::Connection& conn, absl::string_view sql);
 };
 
 }  // namespace crm

@@ -33,7 +33,7 @@ std::string IdentifierContext(const NormalizedIdentifier& id) {
 constexpr absl::string_view kCustomerColumnNames[] = {
     "customer_id", "kind",       "category",    "display_name", "lifecycle_status",
     "version",     "created_at", "updated_at",  "sealed_data",  "state",
-    "merged_into", "sealed_view"};
+    "merged_into", "sealed_view", "view_version"};
 constexpr absl::string_view kIdentifierColumns =
     "type, namespace, sealed_value, channel, source_system, actor, created_at";
 constexpr absl::string_view kConsentColumns =
@@ -67,7 +67,9 @@ absl::StatusOr<CustomerRow> CustomerAt(sql::ResultSet& rs, int first, const Data
   } else {
     c.set_display_name(rs.getString(col(3)));
   }
-  if (with_view && !rs.isNull(col(11))) {
+  // The view counts only if it was written at the row's current version.
+  if (with_view && !rs.isNull(col(11)) && !rs.isNull(col(12)) &&
+      rs.getInt64(col(12)) == rs.getInt64(col(5))) {
     auto view = key.Open(std::string(rs.getString(col(11))), ViewContext(customer_id));
     if (!view.ok()) return view.status();
     v1::Customer links;
@@ -228,6 +230,8 @@ void WriteCustomer(sql::Connection& conn, const DataKey& key, const CustomerRow&
   auto update = Prepare(conn,
                         "UPDATE customers SET category = ?, display_name = NULL, "
                         "lifecycle_status = ?, sealed_data = ?, state = ?, merged_into = ?, "
+                        // Assignments apply left to right: a current view stays current.
+                        "view_version = IF(view_version = version, version + 1, view_version), "
                         "version = version + 1, updated_at = ? WHERE customer_id = ?");
   std::istringstream sealed(key.Seal(PersonalData(c), c.customer_id()));
   update->setInt(1, c.category());
@@ -350,7 +354,9 @@ std::vector<v1::Identifier> RefreshCustomerView(sql::Connection& conn, const Dat
     *links.add_identifiers() = std::move(identifier);
   }
   for (auto& consent : ReadConsents(conn, customer_id)) *links.add_consents() = std::move(consent);
-  auto update = Prepare(conn, "UPDATE customers SET sealed_view = ? WHERE customer_id = ?");
+  auto update = Prepare(conn,
+                        "UPDATE customers SET sealed_view = ?, view_version = version "
+                        "WHERE customer_id = ?");
   std::istringstream sealed(key.Seal(links.SerializeAsString(), ViewContext(customer_id)));
   update->setBlob(1, &sealed);
   update->setString(2, std::string(customer_id));
@@ -412,7 +418,7 @@ void InsertHistory(sql::Connection& conn, const DataKey& key, absl::string_view 
   for (size_t i = 0; i < changes.size(); ++i) {
     absl::StrAppend(&sql, i ? ", " : "", "(?, ?, ?, ?, ?, ?, ?, ?, ?)");
   }
-  auto insert = Prepare(conn, sql);
+  auto insert = PrepareUncached(conn, sql);  // one shape per number of changes
   std::vector<std::unique_ptr<std::istringstream>> blobs;
   const std::string when = ToSqlDatetime(context.now);
   unsigned p = 1;

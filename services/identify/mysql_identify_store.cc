@@ -404,6 +404,7 @@ absl::StatusOr<std::vector<v1::Consent>> MysqlIdentifyStore::RecordConsent(
         rows::InsertHistory(conn, *key_, customer_id,
                             absl::StrCat("consents.", v1::ConsentPurpose_Name(purpose)), old_value,
                             granted ? "granted" : "withdrawn", context);
+        rows::WriteCustomer(conn, *key_, *row, context.now);  // a new etag
         rows::RefreshCustomerView(conn, *key_, customer_id);
         return rows::ReadConsents(conn, customer_id);
       }, rows::WriteOptions());

@@ -40,7 +40,14 @@ absl::Status ValidateNewProgram(v1::Program& p, absl::Time now) {
   v1::ProgramRules& rules = *p.mutable_rules();
   if (absl::Status s = ValidateRules(rules, "program.rules"); !s.ok()) return s;
   rules.set_version(1);
-  if (!rules.has_effective_time()) ToProtoTimestamp(now, rules.mutable_effective_time());
+  if (!rules.has_effective_time()) {
+    ToProtoTimestamp(now, rules.mutable_effective_time());
+  } else if (const absl::Time t = FromProtoTimestamp(rules.effective_time());
+             t > now || t < absl::UnixEpoch()) {
+    // The first version must be in force from the start: a program without
+    // rules could not earn.
+    return InvalidArgument("program.rules.effective_time", "must be between 1970 and now");
+  }
   p.set_points_per_currency_unit(rules.earning().points_per_currency_unit());
   return absl::OkStatus();
 }
@@ -81,6 +88,10 @@ absl::Status ValidatePurchase(v1::Purchase& p, absl::Time now) {
       return InvalidArgument(name + ".amount_minor", "must be 0 to 10^12 minor units");
     }
     total += line.amount_minor();
+  }
+  // Bounds the points too: at most 10^17 per purchase with every multiplier.
+  if (total > kMaxAmountMinor) {
+    return InvalidArgument("purchase.lines", "must total at most 10^12 minor units");
   }
   p.set_total_minor(total);
   if (!p.has_purchase_time()) {

@@ -348,7 +348,7 @@ absl::StatusOr<ReturnOutcome> MysqlLoyaltyStore::RecordReturn(
           }
           const int64_t amount = request.amount_minor() == 0 ? total - returned
                                                               : request.amount_minor();
-          if (amount > total - returned) {
+          if (amount > total - returned || total - returned == 0) {
             return Error(absl::StatusCode::kFailedPrecondition, "RETURN_EXCEEDS_PURCHASE",
                          absl::StrCat("only ", total - returned, " of the purchase's ", total,
                                       " minor units are left to return"),
@@ -430,6 +430,18 @@ absl::StatusOr<AdjustOutcome> MysqlLoyaltyStore::Adjust(const RequestKey& key,
 
 absl::StatusOr<ExpiryOutcome> MysqlLoyaltyStore::ExpirePoints(absl::Time as_of, absl::Time now) {
   const std::string cutoff = ToSqlDatetime(as_of);
+  // Lots spent to zero whose expiry passed change no sum: drop them first.
+  for (int deleted = 1; deleted > 0;) {
+    auto pruned = RunWithConnection<int>(*pool_, [&](sql::Connection& conn) -> absl::StatusOr<int> {
+      auto prune = Prepare(conn,
+                           "DELETE FROM point_lots WHERE expires_at <= ? AND remaining = 0 "
+                           "LIMIT 5000");
+      prune->setString(1, cutoff);
+      return prune->executeUpdate();
+    });
+    if (!pruned.ok()) return pruned.status();
+    deleted = *pruned;
+  }
   ExpiryOutcome total;
   for (;;) {
     auto due = RunWithConnection<std::vector<std::string>>(
@@ -462,9 +474,10 @@ absl::StatusOr<ExpiryOutcome> MysqlLoyaltyStore::ExpirePoints(absl::Time as_of, 
               if (rs->next()) points = rs->getInt64(1);
             }
             if (points == 0) return 0;  // another run got here first
+            // Lots past expiry hold nothing any more: they go, so later runs
+            // do not scan them again.
             auto clear = Prepare(conn,
-                                 "UPDATE point_lots SET remaining = 0 WHERE member_id = ? "
-                                 "AND expires_at <= ? AND remaining > 0");
+                                 "DELETE FROM point_lots WHERE member_id = ? AND expires_at <= ?");
             clear->setString(1, member_id);
             clear->setString(2, cutoff);
             clear->executeUpdate();

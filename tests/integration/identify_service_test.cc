@@ -693,8 +693,16 @@ TEST_F(IdentifyServiceTest, ReadsSeeEveryIdentifierAndConsentChange) {
   EXPECT_EQ(db_.CountContaining("customers", "sealed_view", "VIP00123456"), 0);  // sealed
 
   auto conn = db_.Connect();
+  // A write by a replica that does not know the view: readers use the tables.
   std::unique_ptr<sql::Statement>(conn->createStatement())
-      ->executeUpdate("UPDATE customers SET sealed_view = NULL");
+      ->executeUpdate("UPDATE customers SET version = version + 1");
+  auto stale = Lookup(card, v1::CUSTOMER_VIEW_FULL);
+  ASSERT_TRUE(stale.ok()) << Describe(stale.status());
+  EXPECT_EQ(stale->identifiers_size(), got.identifiers_size());
+  EXPECT_EQ(stale->consents_size(), 1);
+  // Rows written before views existed, likewise.
+  std::unique_ptr<sql::Statement>(conn->createStatement())
+      ->executeUpdate("UPDATE customers SET sealed_view = NULL, version = version - 1");
   EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(Get(c.customer_id()), got));
   auto legacy = Lookup(card, v1::CUSTOMER_VIEW_FULL);
   ASSERT_TRUE(legacy.ok()) << Describe(legacy.status());

@@ -226,6 +226,8 @@ TEST_F(LoyaltyServiceTest, PartialReturnsTakeBackPendingPointsInProportion) {
   EXPECT_EQ(rest->member().balance(), 100 + 50);
   EXPECT_TRUE(IsError(Return(m.member_id(), "pos-1", "ret-3", 1).status(),
                       Code::kFailedPrecondition, "RETURN_EXCEEDS_PURCHASE"));
+  EXPECT_TRUE(IsError(Return(m.member_id(), "pos-1", "ret-5", 0).status(),
+                      Code::kFailedPrecondition, "RETURN_EXCEEDS_PURCHASE"));  // nothing left
   EXPECT_TRUE(IsError(Return(m.member_id(), "pos-9", "ret-4", 0).status(), Code::kNotFound,
                       "PURCHASE_NOT_FOUND"));
   EXPECT_TRUE(IsError(Return(m.member_id(), "pos-1", "", 0).status(), Code::kInvalidArgument,
