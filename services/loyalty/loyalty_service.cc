@@ -206,8 +206,9 @@ absl::StatusOr<v1::RecordReturnResponse> LoyaltyService::RecordReturn(
                               std::pair{"source_return_id", r.mutable_source_return_id()}}) {
     if (absl::Status s = CheckText(field, *value, 1, 100); !s.ok()) return s;
   }
-  if (r.amount_minor() < 0 || r.amount_minor() > kMaxAmountMinor * 500) {
-    return InvalidArgument("amount_minor", "must be 0 (the rest) or a positive amount");
+  if (r.amount_minor() < 0 || r.amount_minor() > kMaxAmountMinor) {
+    return InvalidArgument("amount_minor",
+                           "must be 0 (the rest of the purchase) or 1 to 10^12 minor units");
   }
   auto returned = store_->RecordReturn(r, content_hash, clock_->Now());
   if (!returned.ok()) return returned.status();

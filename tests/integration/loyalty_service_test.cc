@@ -232,6 +232,9 @@ TEST_F(LoyaltyServiceTest, PartialReturnsTakeBackPendingPointsInProportion) {
                       "PURCHASE_NOT_FOUND"));
   EXPECT_TRUE(IsError(Return(m.member_id(), "pos-1", "", 0).status(), Code::kInvalidArgument,
                       "INVALID_FIELD", "source_return_id"));
+  EXPECT_TRUE(IsError(Return(m.member_id(), "pos-1", "ret-6", -1).status(),
+                      Code::kInvalidArgument, "INVALID_FIELD", "amount_minor"));
+  EXPECT_EQ(db_.Count("purchase_returns"), 2);
 }
 
 TEST_F(LoyaltyServiceTest, AfterTheReturnWindowPendingOnlyKeepsThePoints) {
