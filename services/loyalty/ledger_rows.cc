@@ -108,9 +108,8 @@ absl::StatusOr<v1::Member> ReadMember(sql::Connection& conn, absl::string_view m
   return m;
 }
 
-v1::LedgerEntry AppendEntry(sql::Connection& conn, v1::LedgerEntry entry,
-                            absl::Time available_at, absl::Time expires_at) {
-  const bool holds = entry.points() > 0;
+void RecordEntry(sql::Connection& conn, const v1::LedgerEntry& entry) {
+  const bool holds = entry.has_available_time();
   auto insert = Prepare(conn,
                         "INSERT INTO ledger_entries (member_id, kind, points, reference, reason, "
                         "created_at, available_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
@@ -121,13 +120,27 @@ v1::LedgerEntry AppendEntry(sql::Connection& conn, v1::LedgerEntry entry,
   insert->setString(5, entry.reason());
   insert->setString(6, ToSqlDatetime(FromProtoTimestamp(entry.create_time())));
   if (holds) {
-    insert->setString(7, ToSqlDatetime(available_at));
-    insert->setString(8, ExpiryValue(expires_at));
+    insert->setString(7, ToSqlDatetime(FromProtoTimestamp(entry.available_time())));
+    insert->setString(8, entry.has_expire_time()
+                             ? ToSqlDatetime(FromProtoTimestamp(entry.expire_time()))
+                             : std::string(kNever));
   } else {
     insert->setNull(7, 0);
     insert->setNull(8, 0);
   }
   insert->executeUpdate();
+}
+
+v1::LedgerEntry AppendEntry(sql::Connection& conn, v1::LedgerEntry entry,
+                            absl::Time available_at, absl::Time expires_at) {
+  const bool holds = entry.points() > 0;
+  if (holds) {
+    ToProtoTimestamp(available_at, entry.mutable_available_time());
+    if (expires_at != absl::InfiniteFuture()) {
+      ToProtoTimestamp(expires_at, entry.mutable_expire_time());
+    }
+  }
+  RecordEntry(conn, entry);
   if (holds) {
     // LAST_INSERT_ID() is the entry just inserted, on this connection.
     auto lot = Prepare(conn,
@@ -138,10 +151,6 @@ v1::LedgerEntry AppendEntry(sql::Connection& conn, v1::LedgerEntry entry,
     lot->setString(3, ToSqlDatetime(available_at));
     lot->setString(4, ExpiryValue(expires_at));
     lot->executeUpdate();
-    ToProtoTimestamp(available_at, entry.mutable_available_time());
-    if (expires_at != absl::InfiniteFuture()) {
-      ToProtoTimestamp(expires_at, entry.mutable_expire_time());
-    }
   }
   return entry;
 }
@@ -181,7 +190,8 @@ std::vector<Lot> SpendableLots(sql::Connection& conn, absl::string_view member_i
   return lots;
 }
 
-int64_t TakeFromLots(sql::Connection& conn, const std::vector<Lot>& lots, int64_t points) {
+int64_t TakeFromLots(sql::Connection& conn, const std::vector<Lot>& lots, int64_t points,
+                     std::vector<Lot>* taken_from) {
   auto take = Prepare(conn, "UPDATE point_lots SET remaining = remaining - ? WHERE entry_id = ?");
   int64_t taken = 0;
   for (const Lot& lot : lots) {
@@ -191,12 +201,13 @@ int64_t TakeFromLots(sql::Connection& conn, const std::vector<Lot>& lots, int64_
     take->setInt64(2, lot.entry_id);
     take->executeUpdate();
     taken += part;
+    if (taken_from != nullptr) taken_from->push_back({lot.entry_id, part});
   }
   return taken;
 }
 
 absl::Status ConsumeLots(sql::Connection& conn, absl::string_view member_id, int64_t points,
-                         absl::Time now) {
+                         absl::Time now, std::vector<Lot>* taken_from) {
   const std::vector<Lot> lots = SpendableLots(conn, member_id, now);
   int64_t available = 0;
   for (const Lot& lot : lots) available += lot.remaining;
@@ -207,7 +218,7 @@ absl::Status ConsumeLots(sql::Connection& conn, absl::string_view member_id, int
                  {{"member_id", std::string(member_id)},
                   {"available_points", absl::StrCat(available)}});
   }
-  TakeFromLots(conn, lots, points);
+  TakeFromLots(conn, lots, points, taken_from);
   return absl::OkStatus();
 }
 

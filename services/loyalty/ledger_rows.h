@@ -31,6 +31,11 @@ absl::StatusOr<LockedMember> LockMember(sql::Connection& conn, absl::string_view
 absl::StatusOr<v1::Member> ReadMember(sql::Connection& conn, absl::string_view member_id,
                                       absl::Time now);
 
+// Inserts `entry` as it is (available_time and expire_time are stored only
+// when available_time is set; an unset expire_time then means never) and
+// creates no lot: for entries whose points leave or return to existing lots.
+void RecordEntry(sql::Connection& conn, const v1::LedgerEntry& entry);
+
 // Appends `entry` (member, kind, points, reference, reason, create_time set);
 // a positive entry also becomes a lot available at `available_at` and
 // expiring at `expires_at`. The caller applies the points to the member
@@ -58,14 +63,16 @@ struct Lot {
 std::vector<Lot> SpendableLots(sql::Connection& conn, absl::string_view member_id,
                                absl::Time now);
 
-// Takes up to `points` from `lots` in order; returns what it took.
-int64_t TakeFromLots(sql::Connection& conn, const std::vector<Lot>& lots, int64_t points);
+// Takes up to `points` from `lots` in order; returns what it took, and adds
+// what it took from each lot to `taken_from` when given.
+int64_t TakeFromLots(sql::Connection& conn, const std::vector<Lot>& lots, int64_t points,
+                     std::vector<Lot>* taken_from = nullptr);
 
 // Takes `points` (> 0) from the member's spendable lots at `now`,
 // earliest-expiring first; FAILED_PRECONDITION / INSUFFICIENT_POINTS (and
 // nothing taken) when they hold less.
 absl::Status ConsumeLots(sql::Connection& conn, absl::string_view member_id, int64_t points,
-                         absl::Time now);
+                         absl::Time now, std::vector<Lot>* taken_from = nullptr);
 
 // The rules version in force at `time`, or nullopt before the first one.
 absl::StatusOr<std::optional<v1::ProgramRules>> RulesAt(sql::Connection& conn,

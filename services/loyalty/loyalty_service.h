@@ -26,6 +26,11 @@ class LoyaltyService {
   absl::StatusOr<v1::ListLedgerEntriesResponse> ListLedgerEntries(
       const v1::ListLedgerEntriesRequest& request);
   absl::StatusOr<v1::RunExpiryResponse> RunExpiry(const v1::RunExpiryRequest& request);
+  absl::StatusOr<v1::CreateRewardResponse> CreateReward(const v1::CreateRewardRequest& request);
+  absl::StatusOr<v1::ListRewardsResponse> ListRewards(const v1::ListRewardsRequest& request);
+  absl::StatusOr<v1::RedeemRewardResponse> RedeemReward(const v1::RedeemRewardRequest& request);
+  absl::StatusOr<v1::CancelRedemptionResponse> CancelRedemption(
+      const v1::CancelRedemptionRequest& request);
 
  private:
   // The program's rules in force now (for bonuses granted outside purchases).

@@ -11,6 +11,7 @@
 #include "absl/time/time.h"
 #include "common/idempotency.h"
 #include "crm/loyalty/v1/loyalty.pb.h"
+#include "crm/loyalty/v1/rewards.pb.h"
 
 namespace crm::loyalty {
 
@@ -45,6 +46,11 @@ struct ReturnOutcome {
 struct ExpiryOutcome {
   int64_t members = 0;
   int64_t points = 0;
+};
+
+struct RedemptionOutcome {
+  v1::Redemption redemption;
+  v1::Member member;
 };
 
 struct AdjustOutcome {
@@ -105,6 +111,28 @@ class LoyaltyStore {
   virtual absl::StatusOr<std::vector<v1::LedgerEntry>> ListLedger(absl::string_view member_id,
                                                                   int64_t before_entry,
                                                                   int limit) = 0;
+
+  // Inserts a validated reward; NOT_FOUND / PROGRAM_NOT_FOUND.
+  virtual absl::StatusOr<v1::Reward> CreateReward(const RequestKey& key,
+                                                  const v1::Reward& reward) = 0;
+  // The program's rewards with reward_id > `after`, by id; only those
+  // redeemable at `now` unless `include_unavailable`. PROGRAM_NOT_FOUND.
+  virtual absl::StatusOr<std::vector<v1::Reward>> ListRewards(absl::string_view program_id,
+                                                             absl::string_view after,
+                                                             bool include_unavailable,
+                                                             absl::Time now, int limit) = 0;
+  // Spends the member's points on a reward (see RedeemReward in
+  // loyalty.proto). `redemption` holds its id, member, reward, quantity, the
+  // points asked (0: the full cost) and create_time.
+  virtual absl::StatusOr<RedemptionOutcome> Redeem(const RequestKey& key,
+                                                   const v1::Redemption& redemption,
+                                                   absl::Time now) = 0;
+  // Gives the redemption's points back to their unexpired lots; NOT_FOUND /
+  // REDEMPTION_NOT_FOUND, FAILED_PRECONDITION / ALREADY_CANCELLED.
+  virtual absl::StatusOr<RedemptionOutcome> CancelRedemption(const RequestKey& key,
+                                                             absl::string_view redemption_id,
+                                                             absl::string_view reason,
+                                                             absl::Time now) = 0;
 };
 
 }  // namespace crm::loyalty

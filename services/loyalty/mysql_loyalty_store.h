@@ -35,6 +35,18 @@ class MysqlLoyaltyStore final : public LoyaltyStore {
   absl::StatusOr<std::vector<v1::LedgerEntry>> ListLedger(absl::string_view member_id,
                                                           int64_t before_entry,
                                                           int limit) override;
+  absl::StatusOr<v1::Reward> CreateReward(const RequestKey& key, const v1::Reward& reward) override;
+  absl::StatusOr<std::vector<v1::Reward>> ListRewards(absl::string_view program_id,
+                                                     absl::string_view after,
+                                                     bool include_unavailable, absl::Time now,
+                                                     int limit) override;
+  absl::StatusOr<RedemptionOutcome> Redeem(const RequestKey& key,
+                                           const v1::Redemption& redemption,
+                                           absl::Time now) override;
+  absl::StatusOr<RedemptionOutcome> CancelRedemption(const RequestKey& key,
+                                                     absl::string_view redemption_id,
+                                                     absl::string_view reason,
+                                                     absl::Time now) override;
 
  private:
   MysqlPool* pool_;

@@ -173,6 +173,41 @@ TEST(LoyaltyContractTest, ProgramsMembersPurchasesAndTheLedger) {
   ASSERT_EQ(ledger.entries_size(), 2);
   EXPECT_EQ(ledger.entries(0).kind(), loyalty::v1::LedgerEntry::KIND_ADJUST);
   EXPECT_EQ(ledger.entries(1).kind(), loyalty::v1::LedgerEntry::KIND_EARN);
+
+  // The member is given 20 points and spends 15 on the last voucher, twice.
+  adjust.set_request_id("goodwill-1");
+  adjust.set_points(20);
+  ASSERT_TRUE(stub->AdjustPoints(Context().get(), adjust, &adjusted).ok());
+  loyalty::v1::CreateRewardRequest reward;
+  reward.mutable_reward()->set_program_id(created.program().program_id());
+  reward.mutable_reward()->set_display_name("coffee voucher");
+  reward.mutable_reward()->set_cost_points(15);
+  reward.mutable_reward()->set_stock(1);
+  loyalty::v1::CreateRewardResponse voucher;
+  ASSERT_TRUE(stub->CreateReward(Context().get(), reward, &voucher).ok());
+  loyalty::v1::RedeemRewardRequest redeem;
+  redeem.set_request_id("app/redeem-1");
+  redeem.set_member_id(enrolled.member().member_id());
+  redeem.set_reward_id(voucher.reward().reward_id());
+  loyalty::v1::RedeemRewardResponse redeemed;
+  ASSERT_TRUE(stub->RedeemReward(Context().get(), redeem, &redeemed).ok());
+  EXPECT_EQ(redeemed.member().available_points(), 5);
+  redeem.set_request_id("app/redeem-2");
+  ExpectError(stub->RedeemReward(Context().get(), redeem, &redeemed),
+              grpc::StatusCode::FAILED_PRECONDITION, "OUT_OF_STOCK", "loyalty.crm");
+  loyalty::v1::CancelRedemptionRequest cancel;
+  cancel.set_request_id("app/cancel-1");
+  cancel.set_redemption_id(redeemed.redemption().redemption_id());
+  cancel.set_reason("not collected");
+  loyalty::v1::CancelRedemptionResponse cancelled;
+  ASSERT_TRUE(stub->CancelRedemption(Context().get(), cancel, &cancelled).ok());
+  EXPECT_EQ(cancelled.member().available_points(), 20);
+  loyalty::v1::ListRewardsRequest rewards;
+  rewards.set_program_id(created.program().program_id());
+  loyalty::v1::ListRewardsResponse catalogue;
+  ASSERT_TRUE(stub->ListRewards(Context().get(), rewards, &catalogue).ok());
+  ASSERT_EQ(catalogue.rewards_size(), 1);
+  EXPECT_EQ(catalogue.rewards(0).stock(), 1);
 }
 
 TEST(ComplaintsContractTest, FileAndGetComplaint) {

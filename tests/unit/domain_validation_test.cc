@@ -58,6 +58,25 @@ class NullLoyaltyStore : public loyalty::LoyaltyStore {
                                                                    int) override {
     return absl::UnimplementedError("");
   }
+  absl::StatusOr<loyalty::v1::Reward> CreateReward(const RequestKey&,
+                                                   const loyalty::v1::Reward&) override {
+    return absl::UnimplementedError("");
+  }
+  absl::StatusOr<std::vector<loyalty::v1::Reward>> ListRewards(absl::string_view,
+                                                              absl::string_view, bool, absl::Time,
+                                                              int) override {
+    return absl::UnimplementedError("");
+  }
+  absl::StatusOr<loyalty::RedemptionOutcome> Redeem(const RequestKey&,
+                                                    const loyalty::v1::Redemption&,
+                                                    absl::Time) override {
+    return absl::UnimplementedError("");
+  }
+  absl::StatusOr<loyalty::RedemptionOutcome> CancelRedemption(const RequestKey&,
+                                                              absl::string_view, absl::string_view,
+                                                              absl::Time) override {
+    return absl::UnimplementedError("");
+  }
 };
 
 TEST_F(ServicesTest, ProgramNeedsCurrencyAndSaneRate) {
