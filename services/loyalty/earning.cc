@@ -7,6 +7,7 @@
 #include "common/errors.h"
 #include "common/sql_util.h"
 #include "common/text.h"
+#include "services/loyalty/levels.h"
 
 namespace crm::loyalty {
 namespace {
@@ -48,19 +49,22 @@ int64_t Pow10(uint32_t digits) {
 }  // namespace
 
 int64_t LinePoints(const v1::EarningRules& rules, const v1::PurchaseLine& line,
-                   uint32_t currency_exponent, absl::Time time) {
-  // amount (<= 10^12) x rate (<= 10^4) x multiplier (<= 10^3) overflows 64 bits.
+                   uint32_t currency_exponent, absl::Time time, uint32_t level_percent) {
+  // amount (<= 10^12) x rate (<= 10^4) x two multipliers (<= 10^3 each)
+  // overflows 64 bits; the quotient (<= 10^18) does not.
   const __int128 numerator = static_cast<__int128>(line.amount_minor()) * RateOf(rules, line) *
-                             MultiplierOf(rules, line, time);
-  return static_cast<int64_t>(numerator / (static_cast<__int128>(100) * Pow10(currency_exponent)));
+                             MultiplierOf(rules, line, time) * level_percent;
+  return static_cast<int64_t>(numerator /
+                              (static_cast<__int128>(10000) * Pow10(currency_exponent)));
 }
 
 int64_t PurchasePoints(const v1::EarningRules& rules, const v1::Purchase& purchase,
-                       uint32_t currency_exponent, int64_t earned_today) {
+                       uint32_t currency_exponent, int64_t earned_today,
+                       uint32_t level_percent) {
   const absl::Time time = FromProtoTimestamp(purchase.purchase_time());
   int64_t points = 0;
   for (const v1::PurchaseLine& line : purchase.lines()) {
-    points += LinePoints(rules, line, currency_exponent, time);
+    points += LinePoints(rules, line, currency_exponent, time, level_percent);
   }
   if (rules.max_points_per_purchase() > 0) points = std::min(points, rules.max_points_per_purchase());
   if (rules.max_points_per_day() > 0) {
@@ -69,20 +73,21 @@ int64_t PurchasePoints(const v1::EarningRules& rules, const v1::Purchase& purcha
   return points;
 }
 
+absl::Time AddMonths(absl::Time t, int months) {
+  const absl::CivilSecond at = absl::ToCivilSecond(t, absl::UTCTimeZone());
+  const absl::CivilMonth month = absl::CivilMonth(at) + months;
+  const absl::CivilDay last = absl::CivilDay(absl::CivilMonth(month + 1)) - 1;
+  const int day = std::min(at.day(), last.day());
+  const absl::CivilSecond moved(month.year(), month.month(), day, at.hour(), at.minute(),
+                                at.second());
+  return absl::FromCivil(moved, absl::UTCTimeZone()) + (t - absl::FromCivil(at, absl::UTCTimeZone()));
+}
+
 absl::Time ExpiryOf(const v1::ExpiryPolicy& policy, absl::Time earned) {
   const absl::CivilSecond at = absl::ToCivilSecond(earned, absl::UTCTimeZone());
   switch (policy.kind()) {
-    case v1::ExpiryPolicy::KIND_MONTHS_AFTER_EARNING: {
-      // The same day and second `months` later; a day the month lacks rolls
-      // back to the month's last day (31 Jan + 1 month = 28/29 Feb).
-      const absl::CivilMonth month = absl::CivilMonth(at) + policy.months();
-      const absl::CivilDay last = absl::CivilDay(absl::CivilMonth(month + 1)) - 1;
-      const int day = std::min(at.day(), last.day());
-      const absl::CivilSecond expiry(month.year(), month.month(), day, at.hour(), at.minute(),
-                                     at.second());
-      return absl::FromCivil(expiry, absl::UTCTimeZone()) +
-             (earned - absl::FromCivil(at, absl::UTCTimeZone()));
-    }
+    case v1::ExpiryPolicy::KIND_MONTHS_AFTER_EARNING:
+      return AddMonths(earned, policy.months());
     case v1::ExpiryPolicy::KIND_END_OF_YEAR:
       return absl::FromCivil(absl::CivilYear(at.year() + policy.years() + 1),
                              absl::UTCTimeZone());
@@ -151,6 +156,7 @@ absl::Status ValidateRules(v1::ProgramRules& rules, absl::string_view prefix) {
   if (rules.pending_days() < 0 || rules.pending_days() > 365) {
     return InvalidArgument(field("pending_days"), "must be 0-365");
   }
+  if (rules.has_levels()) return ValidateLevels(*rules.mutable_levels(), field("levels"));
   return absl::OkStatus();
 }
 

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/errors.h"
 #include "common/sql_util.h"
+#include "cppconn/prepared_statement.h"
 #include "cppconn/resultset.h"
 
 namespace crm::loyalty::rows {
@@ -29,17 +30,6 @@ absl::Status MemberNotFound(absl::string_view member_id) {
                {{"member_id", std::string(member_id)}});
 }
 
-absl::StatusOr<v1::ProgramRules> RulesOf(int32_t version, const std::string& effective_at,
-                                         const std::string& bytes, absl::string_view program_id) {
-  v1::ProgramRules rules;
-  if (!rules.ParseFromString(bytes)) {
-    return absl::InternalError(absl::StrCat("rules of program ", program_id, " do not parse"));
-  }
-  rules.set_version(version);
-  ToProtoTimestamp(FromSqlDatetime(effective_at), rules.mutable_effective_time());
-  return rules;
-}
-
 }  // namespace
 
 absl::Status ProgramNotFound(absl::string_view program_id) {
@@ -48,34 +38,106 @@ absl::Status ProgramNotFound(absl::string_view program_id) {
                {{"program_id", std::string(program_id)}});
 }
 
-absl::StatusOr<LockedMember> LockMember(sql::Connection& conn, absl::string_view member_id) {
-  auto query = Prepare(conn,
-                       "SELECT program_id, purchase_count FROM members WHERE member_id = ? "
-                       "FOR UPDATE");
+const absl::string_view kMemberColumns =
+    "m.program_id, m.customer_id, m.enrolled_at, m.balance, m.lifetime_earned, "
+    "m.purchase_count, m.level_rank, m.level_since, m.level_grace_until, m.level_evaluated_at";
+
+namespace {
+
+std::optional<absl::Time> OptionalTime(sql::ResultSet& rs, int column) {
+  if (rs.isNull(column)) return std::nullopt;
+  return FromSqlDatetime(rs.getString(column));
+}
+
+}  // namespace
+
+MemberRow MemberRowFrom(sql::ResultSet& rs, absl::string_view member_id) {
+  MemberRow row;
+  row.member_id = std::string(member_id);
+  row.program_id = rs.getString(1);
+  row.customer_id = rs.getString(2);
+  row.enrolled_at = FromSqlDatetime(rs.getString(3));
+  row.balance = rs.getInt64(4);
+  row.lifetime_earned = rs.getInt64(5);
+  row.purchase_count = rs.getInt(6);
+  row.level.rank = rs.getInt(7);
+  row.level.since = OptionalTime(rs, 8);
+  row.level.grace_until = OptionalTime(rs, 9);
+  row.level_evaluated_at = OptionalTime(rs, 10);
+  return row;
+}
+
+namespace {
+
+void SetOptionalTime(sql::PreparedStatement& statement, int index,
+                     const std::optional<absl::Time>& t) {
+  if (t.has_value()) {
+    statement.setString(index, ToSqlDatetime(*t));
+  } else {
+    statement.setNull(index, 0);
+  }
+}
+
+// Qualifying value of the purchases after a time: spend net of returns, or
+// the points earned in proportion to what was not returned. Parameters: the
+// basis (true: spend), the member, the window's exclusive start and
+// inclusive end.
+constexpr absl::string_view kQualifyingValue =
+    "SELECT COALESCE(SUM(CASE WHEN ? THEN total_minor - returned_minor "
+    "WHEN total_minor = 0 THEN 0 "
+    "ELSE CAST(points_earned AS DECIMAL(38, 0)) * (total_minor - returned_minor) DIV total_minor "
+    "END), 0) FROM purchases WHERE member_id = ? AND purchased_at > ? AND purchased_at <= ?";
+
+bool SpendBasis(v1::LevelRules::Basis basis) {
+  return basis != v1::LevelRules::BASIS_QUALIFYING_POINTS;
+}
+
+}  // namespace
+
+std::vector<std::string> FirstColumn(sql::PreparedStatement& query) {
+  std::unique_ptr<sql::ResultSet> rs(query.executeQuery());
+  std::vector<std::string> values;
+  while (rs->next()) values.push_back(rs->getString(1));
+  return values;
+}
+
+absl::StatusOr<MemberRow> LockMember(sql::Connection& conn, absl::string_view member_id) {
+  auto query = Prepare(conn, absl::StrCat("SELECT ", kMemberColumns,
+                                          " FROM members m WHERE m.member_id = ? FOR UPDATE"));
   query->setString(1, std::string(member_id));
   std::unique_ptr<sql::ResultSet> rs(query->executeQuery());
   if (!rs->next()) return MemberNotFound(member_id);
-  return LockedMember{rs->getString(1), rs->getInt(2)};
+  return MemberRowFrom(*rs, member_id);
 }
 
-absl::StatusOr<v1::Member> ReadMember(sql::Connection& conn, absl::string_view member_id,
-                                      absl::Time now) {
+absl::StatusOr<MemberRow> ReadMemberRow(sql::Connection& conn, absl::string_view member_id) {
+  auto query = Prepare(conn, absl::StrCat("SELECT ", kMemberColumns,
+                                          ", p.rules_version FROM members m JOIN programs p "
+                                          "ON p.program_id = m.program_id WHERE m.member_id = ?"));
+  query->setString(1, std::string(member_id));
+  std::unique_ptr<sql::ResultSet> rs(query->executeQuery());
+  if (!rs->next()) return MemberNotFound(member_id);
+  MemberRow row = MemberRowFrom(*rs, member_id);
+  row.rules_version = rs->getInt(11);
+  return row;
+}
+
+v1::Member MemberProto(const MemberRow& row, absl::Time now) {
   v1::Member m;
-  {
-    auto query = Prepare(conn,
-                         "SELECT program_id, customer_id, enrolled_at, balance, lifetime_earned, "
-                         "purchase_count FROM members WHERE member_id = ?");
-    query->setString(1, std::string(member_id));
-    std::unique_ptr<sql::ResultSet> rs(query->executeQuery());
-    if (!rs->next()) return MemberNotFound(member_id);
-    m.set_member_id(std::string(member_id));
-    m.set_program_id(rs->getString(1));
-    m.set_customer_id(rs->getString(2));
-    ToProtoTimestamp(FromSqlDatetime(rs->getString(3)), m.mutable_enroll_time());
-    m.set_balance(rs->getInt64(4));
-    m.set_lifetime_earned(rs->getInt64(5));
-    m.set_purchase_count(rs->getInt(6));
-  }
+  m.set_member_id(row.member_id);
+  m.set_program_id(row.program_id);
+  m.set_customer_id(row.customer_id);
+  ToProtoTimestamp(row.enrolled_at, m.mutable_enroll_time());
+  m.set_balance(row.balance);
+  m.set_lifetime_earned(row.lifetime_earned);
+  m.set_purchase_count(row.purchase_count);
+  m.set_tenure_days(static_cast<int32_t>(
+      std::max<int64_t>(0, absl::ToInt64Hours(now - row.enrolled_at) / 24)));
+  return m;
+}
+
+void AddLotBalances(sql::Connection& conn, absl::string_view member_id, absl::Time now,
+                    v1::Member& m) {
   const std::string at = ToSqlDatetime(now);
   auto lots = Prepare(conn,
                       "SELECT available_at <= ?, expires_at, SUM(remaining) FROM point_lots "
@@ -105,7 +167,33 @@ absl::StatusOr<v1::Member> ReadMember(sql::Connection& conn, absl::string_view m
       ToProtoTimestamp(when, e->mutable_expire_time());
     }
   }
-  return m;
+}
+
+int64_t QualifyingValue(sql::Connection& conn, absl::string_view member_id,
+                        v1::LevelRules::Basis basis, absl::Time from, absl::Time to) {
+  auto query = Prepare(conn, kQualifyingValue);
+  query->setBoolean(1, SpendBasis(basis));
+  query->setString(2, std::string(member_id));
+  query->setString(3, ToSqlDatetime(from));
+  query->setString(4, ExpiryValue(to));
+  std::unique_ptr<sql::ResultSet> rs(query->executeQuery());
+  rs->next();
+  return rs->getInt64(1);
+}
+
+void SetLevel(sql::Connection& conn, absl::string_view member_id, const LevelState& level,
+              std::optional<absl::Time> evaluated_at) {
+  auto update = Prepare(conn,
+                        "UPDATE members SET level_rank = ?, level_since = ?, "
+                        "level_grace_until = ?, "
+                        "level_evaluated_at = COALESCE(?, level_evaluated_at) "
+                        "WHERE member_id = ?");
+  update->setInt(1, level.rank);
+  SetOptionalTime(*update, 2, level.since);
+  SetOptionalTime(*update, 3, level.grace_until);
+  SetOptionalTime(*update, 4, evaluated_at);
+  update->setString(5, std::string(member_id));
+  update->executeUpdate();
 }
 
 void RecordEntry(sql::Connection& conn, const v1::LedgerEntry& entry) {
@@ -222,54 +310,27 @@ absl::Status ConsumeLots(sql::Connection& conn, absl::string_view member_id, int
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::optional<v1::ProgramRules>> RulesAt(sql::Connection& conn,
-                                                        absl::string_view program_id,
-                                                        absl::Time time) {
-  auto query = Prepare(conn,
-                       "SELECT version, effective_at, rules FROM program_rules "
-                       "WHERE program_id = ? AND effective_at <= ? "
-                       "ORDER BY effective_at DESC, version DESC LIMIT 1");
-  query->setString(1, std::string(program_id));
-  query->setString(2, ToSqlDatetime(time));
-  std::unique_ptr<sql::ResultSet> rs(query->executeQuery());
-  if (!rs->next()) return std::nullopt;
-  return RulesOf(rs->getInt(1), rs->getString(2), rs->getString(3), program_id);
-}
-
 absl::StatusOr<PurchaseFacts> ReadPurchaseFacts(sql::Connection& conn,
                                                 absl::string_view program_id,
-                                                absl::string_view member_id, absl::Time time,
-                                                absl::Time day_start) {
-  // One round trip: the rules in force, the currency and today's earnings.
-  constexpr absl::string_view kRulesInForce =
-      "FROM program_rules r WHERE r.program_id = p.program_id AND r.effective_at <= ? "
-      "ORDER BY r.effective_at DESC, r.version DESC LIMIT 1";
+                                                absl::string_view member_id, absl::Time day_start,
+                                                v1::LevelRules::Basis basis,
+                                                absl::Time window_start) {
   auto query = Prepare(
-      conn, absl::StrCat("SELECT p.currency_exponent, "
+      conn, absl::StrCat("SELECT p.rules_version, "
                          "(SELECT COALESCE(SUM(points_earned), 0) FROM purchases "
-                         "WHERE member_id = ? AND purchased_at >= ? AND purchased_at < ?), "
-                         "(SELECT r.version ", kRulesInForce, "), (SELECT r.effective_at ",
-                         kRulesInForce, "), (SELECT r.rules ", kRulesInForce,
-                         ") FROM programs p WHERE p.program_id = ?"));
-  const std::string at = ToSqlDatetime(time);
+                         "WHERE member_id = ? AND purchased_at >= ? AND purchased_at < ?), (",
+                         kQualifyingValue, ") FROM programs p WHERE p.program_id = ?"));
   query->setString(1, std::string(member_id));
   query->setString(2, ToSqlDatetime(day_start));
   query->setString(3, ToSqlDatetime(day_start + absl::Hours(24)));
-  query->setString(4, at);
-  query->setString(5, at);
-  query->setString(6, at);
-  query->setString(7, std::string(program_id));
+  query->setBoolean(4, SpendBasis(basis));
+  query->setString(5, std::string(member_id));
+  query->setString(6, ExpiryValue(window_start));
+  query->setString(7, std::string(kNever));
+  query->setString(8, std::string(program_id));
   std::unique_ptr<sql::ResultSet> rs(query->executeQuery());
   if (!rs->next()) return ProgramNotFound(program_id);
-  PurchaseFacts facts;
-  facts.currency_exponent = rs->getUInt(1);
-  facts.earned_today = rs->getInt64(2);
-  if (!rs->isNull(3)) {
-    auto rules = RulesOf(rs->getInt(3), rs->getString(4), rs->getString(5), program_id);
-    if (!rules.ok()) return rules.status();
-    facts.rules = *std::move(rules);
-  }
-  return facts;
+  return PurchaseFacts{rs->getInt(1), rs->getInt64(2), rs->getInt64(3)};
 }
 
 }  // namespace crm::loyalty::rows

@@ -10,26 +10,57 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "cppconn/connection.h"
+#include "cppconn/prepared_statement.h"
+#include "cppconn/resultset.h"
 #include "crm/loyalty/v1/ledger.pb.h"
 #include "crm/loyalty/v1/program.pb.h"
+#include "services/loyalty/levels.h"
 
 // Row-level reads and writes of the loyalty schema, inside a caller's
 // transaction.
 namespace crm::loyalty::rows {
 
-struct LockedMember {
+// A member row as stored.
+struct MemberRow {
+  std::string member_id;
   std::string program_id;
+  std::string customer_id;
+  absl::Time enrolled_at;
+  int64_t balance = 0;
+  int64_t lifetime_earned = 0;
   int32_t purchase_count = 0;
+  LevelState level;
+  std::optional<absl::Time> level_evaluated_at;
+  int32_t rules_version = 0;  // the program's, read by ReadMemberRow only
 };
 
 // Locks the member row (every points change starts here, so changes of one
 // member are serialised); NOT_FOUND / MEMBER_NOT_FOUND.
-absl::StatusOr<LockedMember> LockMember(sql::Connection& conn, absl::string_view member_id);
+absl::StatusOr<MemberRow> LockMember(sql::Connection& conn, absl::string_view member_id);
 
-// The member with its balances as of `now` (from its lots), or
+// The member row and its program's rules_version, without a lock;
 // MEMBER_NOT_FOUND.
-absl::StatusOr<v1::Member> ReadMember(sql::Connection& conn, absl::string_view member_id,
-                                      absl::Time now);
+absl::StatusOr<MemberRow> ReadMemberRow(sql::Connection& conn, absl::string_view member_id);
+
+// The member columns (of `members m`) MemberRowFrom reads, in order.
+extern const absl::string_view kMemberColumns;
+MemberRow MemberRowFrom(sql::ResultSet& rs, absl::string_view member_id);
+
+// The member's stored fields (no balances from lots, no level names).
+v1::Member MemberProto(const MemberRow& row, absl::Time now);
+
+// Adds available, pending and expiring points as of `now`, from the lots.
+void AddLotBalances(sql::Connection& conn, absl::string_view member_id, absl::Time now,
+                    v1::Member& member);
+
+// The member's qualifying value (spend or points by `basis`) of purchases
+// in (from, to]; `to` may be InfiniteFuture.
+int64_t QualifyingValue(sql::Connection& conn, absl::string_view member_id,
+                        v1::LevelRules::Basis basis, absl::Time from, absl::Time to);
+
+// Stores the member's level state (and the evaluation time, when given).
+void SetLevel(sql::Connection& conn, absl::string_view member_id, const LevelState& level,
+              std::optional<absl::Time> evaluated_at = std::nullopt);
 
 // Inserts `entry` as it is (available_time and expire_time are stored only
 // when available_time is set; an unset expire_time then means never) and
@@ -74,24 +105,23 @@ int64_t TakeFromLots(sql::Connection& conn, const std::vector<Lot>& lots, int64_
 absl::Status ConsumeLots(sql::Connection& conn, absl::string_view member_id, int64_t points,
                          absl::Time now, std::vector<Lot>* taken_from = nullptr);
 
-// The rules version in force at `time`, or nullopt before the first one.
-absl::StatusOr<std::optional<v1::ProgramRules>> RulesAt(sql::Connection& conn,
-                                                        absl::string_view program_id,
-                                                        absl::Time time);
-
 struct PurchaseFacts {
-  std::optional<v1::ProgramRules> rules;  // in force at the purchase time
-  uint32_t currency_exponent = 2;
-  int64_t earned_today = 0;  // by the member's purchases in [day_start, +24h)
+  int32_t rules_version = 0;  // the program's newest
+  int64_t earned_today = 0;   // by the member's purchases in [day_start, +24h)
+  int64_t qualifying = 0;     // QualifyingValue(basis, window_start)
 };
-// What earning a purchase at `time` depends on, in one round trip;
-// PROGRAM_NOT_FOUND when the program is gone.
+// What earning a purchase depends on, in one round trip; PROGRAM_NOT_FOUND
+// when the program is gone.
 absl::StatusOr<PurchaseFacts> ReadPurchaseFacts(sql::Connection& conn,
                                                 absl::string_view program_id,
-                                                absl::string_view member_id, absl::Time time,
-                                                absl::Time day_start);
+                                                absl::string_view member_id, absl::Time day_start,
+                                                v1::LevelRules::Basis basis,
+                                                absl::Time window_start);
 
 absl::Status ProgramNotFound(absl::string_view program_id);
+
+// Runs `query` and returns its first column, e.g. a batch of member ids.
+std::vector<std::string> FirstColumn(sql::PreparedStatement& query);
 
 }  // namespace crm::loyalty::rows
 

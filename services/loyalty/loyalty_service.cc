@@ -132,6 +132,78 @@ absl::StatusOr<v1::GetProgramResponse> LoyaltyService::GetProgram(
   return response;
 }
 
+absl::StatusOr<v1::UpdateProgramRulesResponse> LoyaltyService::UpdateProgramRules(
+    const v1::UpdateProgramRulesRequest& request) {
+  auto key = MakeRequestKey("UpdateProgramRules", request.request_id(), request);
+  if (!key.ok()) return key.status();
+  if (absl::Status s = ValidId("program_id", request.program_id()); !s.ok()) return s;
+  v1::ProgramRules rules = request.rules();
+  if (absl::Status s = ValidateRules(rules, "rules"); !s.ok()) return s;
+  const absl::Time now = clock_->Now();
+  if (!rules.has_effective_time()) {
+    ToProtoTimestamp(now, rules.mutable_effective_time());
+  } else if (const absl::Time t = FromProtoTimestamp(rules.effective_time());
+             t < now || t > now + absl::Hours(24) * 3660) {
+    // Purchases already recorded earned by the rules then in force.
+    return InvalidArgument("rules.effective_time", "must be now or within ten years ahead");
+  }
+  auto added = store_->AddRulesVersion(*key, request.program_id(), rules, now);
+  if (!added.ok()) return added.status();
+  v1::UpdateProgramRulesResponse response;
+  *response.mutable_rules() = *std::move(added);
+  return response;
+}
+
+absl::StatusOr<v1::ListMembersResponse> LoyaltyService::ListMembers(
+    const v1::ListMembersRequest& request) {
+  if (absl::Status s = ValidId("program_id", request.program_id()); !s.ok()) return s;
+  auto page_size = PageSize(request.page_size(), 100, 1000);
+  if (!page_size.ok()) return page_size.status();
+  const std::string scope = absl::StrCat(request.program_id(), "/", request.level());
+  auto after = DecodePageToken(request.page_token(), scope);
+  if (!after.ok()) return after.status();
+  std::optional<int> rank;
+  if (!request.level().empty()) {
+    auto program = CurrentProgram(request.program_id());
+    if (!program.ok()) return program.status();
+    const auto& levels = program->rules().levels().levels();
+    for (int i = 0; i < levels.size(); ++i) {
+      if (levels[i].name() == request.level()) rank = i;
+    }
+    if (!rank.has_value()) {
+      return InvalidArgument("level", "is not a level of the program's rules in force");
+    }
+  }
+  auto members =
+      store_->ListMembers(request.program_id(), rank, *after, *page_size + 1, clock_->Now());
+  if (!members.ok()) return members.status();
+  v1::ListMembersResponse response;
+  for (v1::Member& m : *members) {
+    if (response.members_size() == *page_size) {
+      response.set_next_page_token(
+          EncodePageToken(response.members(*page_size - 1).member_id(), scope));
+      break;
+    }
+    *response.add_members() = std::move(m);
+  }
+  return response;
+}
+
+absl::StatusOr<v1::RunLevelEvaluationResponse> LoyaltyService::RunLevelEvaluation(
+    const v1::RunLevelEvaluationRequest& request) {
+  const absl::Time now = clock_->Now();
+  const absl::Time as_of = request.has_as_of() ? FromProtoTimestamp(request.as_of()) : now;
+  if (as_of > now) return InvalidArgument("as_of", "may not be in the future");
+  auto run = store_->EvaluateLevels(as_of);
+  if (!run.ok()) return run.status();
+  v1::RunLevelEvaluationResponse response;
+  response.set_members_evaluated(run->evaluated);
+  response.set_upgraded(run->upgraded);
+  response.set_downgraded(run->downgraded);
+  response.set_grace_started(run->grace_started);
+  return response;
+}
+
 absl::StatusOr<v1::Program> LoyaltyService::CurrentProgram(absl::string_view program_id) {
   return store_->GetProgram(program_id, clock_->Now());
 }
@@ -183,7 +255,7 @@ absl::StatusOr<v1::RecordPurchaseResponse> LoyaltyService::RecordPurchase(
       purchase, content_hash, now, [&](const EarningInputs& in) {
         Earning e;
         e.line_points = PurchasePoints(in.rules.earning(), purchase, in.currency_exponent,
-                                       in.earned_today);
+                                       in.earned_today, in.level_percent);
         if (in.purchase_count == 0) e.bonus_points = in.rules.earning().first_purchase_bonus();
         const absl::Time at = FromProtoTimestamp(purchase.purchase_time());
         e.available_at = at + absl::Hours(24) * in.rules.pending_days();

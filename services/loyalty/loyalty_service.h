@@ -17,6 +17,11 @@ class LoyaltyService {
 
   absl::StatusOr<v1::CreateProgramResponse> CreateProgram(const v1::CreateProgramRequest& request);
   absl::StatusOr<v1::GetProgramResponse> GetProgram(const v1::GetProgramRequest& request);
+  absl::StatusOr<v1::UpdateProgramRulesResponse> UpdateProgramRules(
+      const v1::UpdateProgramRulesRequest& request);
+  absl::StatusOr<v1::ListMembersResponse> ListMembers(const v1::ListMembersRequest& request);
+  absl::StatusOr<v1::RunLevelEvaluationResponse> RunLevelEvaluation(
+      const v1::RunLevelEvaluationRequest& request);
   absl::StatusOr<v1::EnrollMemberResponse> EnrollMember(const v1::EnrollMemberRequest& request);
   absl::StatusOr<v1::GetMemberResponse> GetMember(const v1::GetMemberRequest& request);
   absl::StatusOr<v1::RecordPurchaseResponse> RecordPurchase(

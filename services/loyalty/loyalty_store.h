@@ -2,6 +2,7 @@
 #define CRM_SERVICES_LOYALTY_LOYALTY_STORE_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,7 @@ struct EarningInputs {
   uint32_t currency_exponent = 2;
   int64_t earned_today = 0;  // by purchases on the purchase's UTC day
   int32_t purchase_count = 0;  // before this one
+  uint32_t level_percent = 100;  // the multiplier of the member's level
 };
 
 struct Earning {
@@ -53,6 +55,13 @@ struct RedemptionOutcome {
   v1::Member member;
 };
 
+struct LevelRunOutcome {
+  int64_t evaluated = 0;
+  int64_t upgraded = 0;
+  int64_t downgraded = 0;
+  int64_t grace_started = 0;
+};
+
 struct AdjustOutcome {
   v1::LedgerEntry entry;
   v1::Member member;
@@ -71,6 +80,12 @@ class LoyaltyStore {
                                                     const v1::Program& program) = 0;
   // With the rules in force at `now`; NOT_FOUND / PROGRAM_NOT_FOUND.
   virtual absl::StatusOr<v1::Program> GetProgram(absl::string_view program_id, absl::Time now) = 0;
+  // Adds validated `rules` as the program's next version (the store numbers
+  // it); NOT_FOUND / PROGRAM_NOT_FOUND.
+  virtual absl::StatusOr<v1::ProgramRules> AddRulesVersion(const RequestKey& key,
+                                                           absl::string_view program_id,
+                                                           const v1::ProgramRules& rules,
+                                                           absl::Time now) = 0;
 
   // Inserts the member and, when `bonus` > 0, its enrollment bonus (spendable
   // at once, expiring at `bonus_expiry`). ALREADY_EXISTS / ALREADY_ENROLLED
@@ -79,6 +94,15 @@ class LoyaltyStore {
                                             int64_t bonus, absl::Time bonus_expiry) = 0;
   // Balances as of `now`; NOT_FOUND / MEMBER_NOT_FOUND.
   virtual absl::StatusOr<v1::Member> GetMember(absl::string_view member_id, absl::Time now) = 0;
+  // The program's members with member_id > `after` (at level `rank` when
+  // given), by id, with their stored fields and level name at `now`.
+  virtual absl::StatusOr<std::vector<v1::Member>> ListMembers(absl::string_view program_id,
+                                                             std::optional<int> rank,
+                                                             absl::string_view after, int limit,
+                                                             absl::Time now) = 0;
+  // Evaluates every member above the entry level, or in a grace period, not
+  // yet evaluated as of `as_of` (see RunLevelEvaluation in loyalty.proto).
+  virtual absl::StatusOr<LevelRunOutcome> EvaluateLevels(absl::Time as_of) = 0;
 
   // Records a validated purchase (purchase_id set) unless its source
   // transaction id was recorded already: then the first result comes back

@@ -21,18 +21,22 @@ absl::Time UtcDayStart(absl::Time t) {
   return absl::FromCivil(absl::ToCivilDay(t, absl::UTCTimeZone()), absl::UTCTimeZone());
 }
 
-// A replay or a reuse of a purchase's source transaction id, or nullopt.
-absl::StatusOr<std::optional<v1::Purchase>> RecordedPurchase(sql::Connection& conn,
-                                                             absl::string_view program_id,
-                                                             const v1::Purchase& purchase,
-                                                             absl::string_view content_hash) {
+// The purchase recorded under the source transaction id of `purchase`, when
+// `content_hash` matches (a replay); else ALREADY_EXISTS /
+// TRANSACTION_ID_REUSED. A locking read: the row may have been committed
+// after this transaction's snapshot.
+absl::StatusOr<v1::Purchase> RecordedPurchase(sql::Connection& conn, absl::string_view program_id,
+                                              const v1::Purchase& purchase,
+                                              absl::string_view content_hash) {
   auto query = Prepare(conn,
                        "SELECT content_hash, purchase FROM purchases "
-                       "WHERE program_id = ? AND source_transaction_id = ?");
+                       "WHERE program_id = ? AND source_transaction_id = ? LOCK IN SHARE MODE");
   query->setString(1, std::string(program_id));
   query->setString(2, purchase.source_transaction_id());
   std::unique_ptr<sql::ResultSet> rs(query->executeQuery());
-  if (!rs->next()) return std::nullopt;
+  if (!rs->next()) {
+    return absl::InternalError("a purchase refused as a duplicate cannot be found");
+  }
   if (rs->getString(1) != std::string(content_hash)) {
     return Error(absl::StatusCode::kAlreadyExists, "TRANSACTION_ID_REUSED",
                  absl::StrCat("source transaction ", purchase.source_transaction_id(),
@@ -42,6 +46,36 @@ absl::StatusOr<std::optional<v1::Purchase>> RecordedPurchase(sql::Connection& co
   v1::Purchase recorded;
   recorded.ParseFromString(rs->getString(2));
   return recorded;
+}
+
+// Inserts the purchase; false when its source transaction id was recorded
+// already.
+bool InsertPurchase(sql::Connection& conn, const v1::Purchase& purchase,
+                    absl::string_view program_id, absl::string_view content_hash,
+                    int64_t line_points, absl::Time now) {
+  auto insert = Prepare(conn,
+                        "INSERT INTO purchases (purchase_id, program_id, member_id, "
+                        "source_transaction_id, content_hash, purchase, total_minor, "
+                        "points_earned, purchased_at, recorded_at) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  std::istringstream bytes(purchase.SerializeAsString());
+  insert->setString(1, purchase.purchase_id());
+  insert->setString(2, std::string(program_id));
+  insert->setString(3, purchase.member_id());
+  insert->setString(4, purchase.source_transaction_id());
+  insert->setString(5, std::string(content_hash));
+  insert->setBlob(6, &bytes);
+  insert->setInt64(7, purchase.total_minor());
+  insert->setInt64(8, line_points);
+  insert->setString(9, ToSqlDatetime(FromProtoTimestamp(purchase.purchase_time())));
+  insert->setString(10, ToSqlDatetime(now));
+  try {
+    insert->executeUpdate();
+  } catch (const sql::SQLException& e) {
+    if (e.getErrorCode() == 1062) return false;
+    throw;
+  }
+  return true;
 }
 
 }  // namespace
@@ -76,16 +110,53 @@ absl::StatusOr<v1::Program> MysqlLoyaltyStore::CreateProgram(const RequestKey& k
       });
 }
 
+absl::StatusOr<v1::ProgramRules> MysqlLoyaltyStore::AddRulesVersion(
+    const RequestKey& key, absl::string_view program_id, const v1::ProgramRules& rules,
+    absl::Time now) {
+  return RunIdempotent<v1::ProgramRules>(
+      *pool_, *clock_, key, [&](sql::Connection& conn) -> absl::StatusOr<v1::ProgramRules> {
+        auto latest = Prepare(conn,
+                              "SELECT rules_version FROM programs WHERE program_id = ? "
+                              "FOR UPDATE");
+        latest->setString(1, std::string(program_id));
+        v1::ProgramRules added = rules;
+        {
+          std::unique_ptr<sql::ResultSet> rs(latest->executeQuery());
+          if (!rs->next()) return rows::ProgramNotFound(program_id);
+          added.set_version(rs->getInt(1) + 1);
+        }
+        auto insert = Prepare(conn,
+                              "INSERT INTO program_rules (program_id, version, effective_at, "
+                              "rules, created_at) VALUES (?, ?, ?, ?, ?)");
+        std::istringstream bytes(added.SerializeAsString());
+        insert->setString(1, std::string(program_id));
+        insert->setInt(2, added.version());
+        insert->setString(3, ToSqlDatetime(FromProtoTimestamp(added.effective_time())));
+        insert->setBlob(4, &bytes);
+        insert->setString(5, ToSqlDatetime(now));
+        insert->executeUpdate();
+        auto bump = Prepare(conn,
+                            "UPDATE programs SET rules_version = ?, updated_at = ? "
+                            "WHERE program_id = ?");
+        bump->setInt(1, added.version());
+        bump->setString(2, ToSqlDatetime(now));
+        bump->setString(3, std::string(program_id));
+        bump->executeUpdate();
+        return added;
+      });
+}
+
 absl::StatusOr<v1::Program> MysqlLoyaltyStore::GetProgram(absl::string_view program_id,
                                                           absl::Time now) {
   return RunWithConnection<v1::Program>(
       *pool_, [&](sql::Connection& conn) -> absl::StatusOr<v1::Program> {
         v1::Program p;
+        int32_t rules_version = 0;
         {
           auto query = Prepare(conn,
                                "SELECT display_name, currency_code, points_per_currency_unit, "
-                               "currency_exponent, created_at, updated_at FROM programs "
-                               "WHERE program_id = ?");
+                               "currency_exponent, created_at, updated_at, rules_version "
+                               "FROM programs WHERE program_id = ?");
           query->setString(1, std::string(program_id));
           std::unique_ptr<sql::ResultSet> rs(query->executeQuery());
           if (!rs->next()) return rows::ProgramNotFound(program_id);
@@ -96,12 +167,34 @@ absl::StatusOr<v1::Program> MysqlLoyaltyStore::GetProgram(absl::string_view prog
           p.set_currency_exponent(rs->getUInt(4));
           ToProtoTimestamp(FromSqlDatetime(rs->getString(5)), p.mutable_create_time());
           ToProtoTimestamp(FromSqlDatetime(rs->getString(6)), p.mutable_update_time());
+          rules_version = rs->getInt(7);
         }
-        auto rules = rows::RulesAt(conn, program_id, now);
-        if (!rules.ok()) return rules.status();
-        if (rules->has_value()) *p.mutable_rules() = **rules;
+        auto history = rules_.Get(conn, program_id, rules_version);
+        if (!history.ok()) return history.status();
+        if (const v1::ProgramRules* rules = (*history)->At(now)) *p.mutable_rules() = *rules;
         return p;
       });
+}
+
+absl::StatusOr<v1::Member> MysqlLoyaltyStore::ReadMember(sql::Connection& conn,
+                                                         absl::string_view member_id,
+                                                         absl::Time now) {
+  auto row = rows::ReadMemberRow(conn, member_id);
+  if (!row.ok()) return row.status();
+  auto history = rules_.Get(conn, row->program_id, row->rules_version);
+  if (!history.ok()) return history.status();
+  v1::Member m = rows::MemberProto(*row, now);
+  rows::AddLotBalances(conn, member_id, now, m);
+  const v1::ProgramRules* rules = (*history)->At(now);
+  if (rules != nullptr && rules->levels().levels_size() > 0) {
+    const v1::LevelRules& levels = rules->levels();
+    DescribeLevel(levels, row->level,
+                  rows::QualifyingValue(conn, member_id, levels.basis(),
+                                        QualifyingWindowStart(levels, now),
+                                        absl::InfiniteFuture()),
+                  m);
+  }
+  return m;
 }
 
 absl::StatusOr<v1::Member> MysqlLoyaltyStore::Enroll(const RequestKey& key,
@@ -166,79 +259,101 @@ absl::StatusOr<v1::Member> MysqlLoyaltyStore::Enroll(const RequestKey& key,
 absl::StatusOr<v1::Member> MysqlLoyaltyStore::GetMember(absl::string_view member_id,
                                                         absl::Time now) {
   return RunWithConnection<v1::Member>(*pool_, [&](sql::Connection& conn) {
-    return rows::ReadMember(conn, member_id, now);
+    return ReadMember(conn, member_id, now);
   });
 }
 
 absl::StatusOr<PurchaseOutcome> MysqlLoyaltyStore::RecordPurchase(
     const v1::Purchase& purchase, absl::string_view content_hash, absl::Time now,
     absl::FunctionRef<Earning(const EarningInputs&)> decide) {
+  const absl::Time at = FromProtoTimestamp(purchase.purchase_time());
   return RunInTransaction<PurchaseOutcome>(
       *pool_, [&](sql::Connection& conn) -> absl::StatusOr<PurchaseOutcome> {
         auto member = rows::LockMember(conn, purchase.member_id());
         if (!member.ok()) return member.status();
-        PurchaseOutcome out;
-        auto recorded = RecordedPurchase(conn, member->program_id, purchase, content_hash);
-        if (!recorded.ok()) return recorded.status();
-        if (recorded->has_value()) {
-          out.purchase = **recorded;
-          out.replayed = true;
-        } else {
-          const absl::Time at = FromProtoTimestamp(purchase.purchase_time());
-          auto facts = rows::ReadPurchaseFacts(conn, member->program_id, purchase.member_id(), at,
-                                               UtcDayStart(at));
+        // The cached rules say which window the level needs; the facts say
+        // whether the cache is current (else it reloads and asks again).
+        std::shared_ptr<const ProgramRulesHistory> history = rules_.Peek(member->program_id);
+        auto read_facts = [&]() -> absl::StatusOr<rows::PurchaseFacts> {
+          const v1::ProgramRules* now_rules = history ? history->At(now) : nullptr;
+          const bool levelled = now_rules != nullptr && now_rules->levels().levels_size() > 0;
+          return rows::ReadPurchaseFacts(
+              conn, member->program_id, purchase.member_id(), UtcDayStart(at),
+              levelled ? now_rules->levels().basis() : v1::LevelRules::BASIS_UNSPECIFIED,
+              levelled ? QualifyingWindowStart(now_rules->levels(), now) : absl::InfiniteFuture());
+        };
+        auto facts = read_facts();
+        if (!facts.ok()) return facts.status();
+        if (history == nullptr || history->latest_version != facts->rules_version) {
+          auto loaded = rules_.Get(conn, member->program_id, facts->rules_version);
+          if (!loaded.ok()) return loaded.status();
+          history = *std::move(loaded);
+          facts = read_facts();
           if (!facts.ok()) return facts.status();
-          if (!facts->rules.has_value()) {
-            return Error(absl::StatusCode::kFailedPrecondition, "NO_RULES_IN_FORCE",
-                         "the program had no rules in force at the purchase time");
-          }
-          EarningInputs inputs;
-          inputs.purchase_count = member->purchase_count;
-          inputs.rules = *facts->rules;
-          inputs.currency_exponent = facts->currency_exponent;
-          inputs.earned_today = facts->earned_today;
-          const Earning earning = decide(inputs);
-          out.purchase = purchase;
-          out.purchase.set_points_earned(earning.line_points + earning.bonus_points);
-          out.purchase.set_rules_version(inputs.rules.version());
-          auto insert = Prepare(conn,
-                                "INSERT INTO purchases (purchase_id, program_id, member_id, "
-                                "source_transaction_id, content_hash, purchase, total_minor, "
-                                "points_earned, purchased_at, recorded_at) "
-                                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-          std::istringstream bytes(out.purchase.SerializeAsString());
-          insert->setString(1, purchase.purchase_id());
-          insert->setString(2, member->program_id);
-          insert->setString(3, purchase.member_id());
-          insert->setString(4, purchase.source_transaction_id());
-          insert->setString(5, std::string(content_hash));
-          insert->setBlob(6, &bytes);
-          insert->setInt64(7, purchase.total_minor());
-          insert->setInt64(8, earning.line_points);
-          insert->setString(9, ToSqlDatetime(at));
-          insert->setString(10, ToSqlDatetime(now));
-          insert->executeUpdate();
-          for (const auto& [kind, points, reason] :
-               {std::tuple{v1::LedgerEntry::KIND_EARN, earning.line_points, "purchase"},
-                std::tuple{v1::LedgerEntry::KIND_BONUS, earning.bonus_points,
-                           "first purchase bonus"}}) {
-            if (points <= 0) continue;
-            v1::LedgerEntry entry;
-            entry.set_member_id(purchase.member_id());
-            entry.set_kind(kind);
-            entry.set_points(points);
-            entry.set_reference(purchase.purchase_id());
-            entry.set_reason(reason);
-            ToProtoTimestamp(now, entry.mutable_create_time());
-            rows::AppendEntry(conn, entry, earning.available_at, earning.expires_at);
-          }
-          const int64_t earned =
-              std::max<int64_t>(0, earning.line_points) + std::max<int64_t>(0, earning.bonus_points);
-          rows::ApplyToMember(conn, purchase.member_id(), {earned, earned, 1});
         }
-        auto after = rows::ReadMember(conn, purchase.member_id(), now);
-        if (!after.ok()) return after.status();
-        out.member = *std::move(after);
+        const v1::ProgramRules* rules = history->At(at);
+        if (rules == nullptr) {
+          return Error(absl::StatusCode::kFailedPrecondition, "NO_RULES_IN_FORCE",
+                       "the program had no rules in force at the purchase time");
+        }
+        const v1::ProgramRules* now_rules = history->At(now);
+        const v1::LevelRules& levels = now_rules->levels();
+        EarningInputs inputs;
+        inputs.purchase_count = member->purchase_count;
+        inputs.rules = *rules;
+        inputs.currency_exponent = history->currency_exponent;
+        inputs.earned_today = facts->earned_today;
+        inputs.level_percent = LevelMultiplier(levels, member->level.rank);
+        const Earning earning = decide(inputs);
+        PurchaseOutcome out;
+        out.purchase = purchase;
+        out.purchase.set_points_earned(earning.line_points + earning.bonus_points);
+        out.purchase.set_rules_version(rules->version());
+        if (!InsertPurchase(conn, out.purchase, member->program_id, content_hash,
+                            earning.line_points, now)) {
+          // Recorded before (the unique source transaction id): a replay, or a reuse.
+          auto recorded = RecordedPurchase(conn, member->program_id, purchase, content_hash);
+          if (!recorded.ok()) return recorded.status();
+          out.purchase = *std::move(recorded);
+          out.replayed = true;
+          auto current = ReadMember(conn, purchase.member_id(), now);
+          if (!current.ok()) return current.status();
+          out.member = *std::move(current);
+          return out;
+        }
+        for (const auto& [kind, points, reason] :
+             {std::tuple{v1::LedgerEntry::KIND_EARN, earning.line_points, "purchase"},
+              std::tuple{v1::LedgerEntry::KIND_BONUS, earning.bonus_points,
+                         "first purchase bonus"}}) {
+          if (points <= 0) continue;
+          v1::LedgerEntry entry;
+          entry.set_member_id(purchase.member_id());
+          entry.set_kind(kind);
+          entry.set_points(points);
+          entry.set_reference(purchase.purchase_id());
+          entry.set_reason(reason);
+          ToProtoTimestamp(now, entry.mutable_create_time());
+          rows::AppendEntry(conn, entry, earning.available_at, earning.expires_at);
+        }
+        const int64_t earned =
+            std::max<int64_t>(0, earning.line_points) + std::max<int64_t>(0, earning.bonus_points);
+        rows::ApplyToMember(conn, purchase.member_id(), {earned, earned, 1});
+        member->balance += earned;
+        member->lifetime_earned += earned;
+        member->purchase_count += 1;
+        out.member = rows::MemberProto(*member, now);
+        rows::AddLotBalances(conn, purchase.member_id(), now, out.member);
+        if (levels.levels_size() > 0) {
+          int64_t value = facts->qualifying;
+          if (at > QualifyingWindowStart(levels, now)) {
+            value += levels.basis() == v1::LevelRules::BASIS_QUALIFYING_POINTS
+                         ? earning.line_points
+                         : purchase.total_minor();
+          }
+          const LevelState level = UpgradeLevel(levels, member->level, value, now);
+          if (!(level == member->level)) rows::SetLevel(conn, purchase.member_id(), level);
+          DescribeLevel(levels, level, value, out.member);
+        }
         return out;
       });
 }
@@ -391,7 +506,7 @@ absl::StatusOr<ReturnOutcome> MysqlLoyaltyStore::RecordReturn(
           insert->setString(8, ToSqlDatetime(now));
           insert->executeUpdate();
         }
-        auto after = rows::ReadMember(conn, request.member_id(), now);
+        auto after = ReadMember(conn, request.member_id(), now);
         if (!after.ok()) return after.status();
         out.member = *std::move(after);
         return out;
@@ -450,10 +565,7 @@ absl::StatusOr<ExpiryOutcome> MysqlLoyaltyStore::ExpirePoints(absl::Time as_of, 
                                "SELECT DISTINCT member_id FROM point_lots "
                                "WHERE expires_at <= ? AND remaining > 0 LIMIT 500");
           query->setString(1, cutoff);
-          std::unique_ptr<sql::ResultSet> rs(query->executeQuery());
-          std::vector<std::string> ids;
-          while (rs->next()) ids.push_back(rs->getString(1));
-          return ids;
+          return rows::FirstColumn(*query);
         });
     if (!due.ok()) return due.status();
     if (due->empty()) return total;
@@ -505,7 +617,7 @@ absl::StatusOr<std::vector<v1::LedgerEntry>> MysqlLoyaltyStore::ListLedger(
     absl::string_view member_id, int64_t before_entry, int limit) {
   return RunWithConnection<std::vector<v1::LedgerEntry>>(
       *pool_, [&](sql::Connection& conn) -> absl::StatusOr<std::vector<v1::LedgerEntry>> {
-        auto exists = rows::ReadMember(conn, member_id, clock_->Now());
+        auto exists = rows::ReadMemberRow(conn, member_id);
         if (!exists.ok()) return exists.status();
         auto query = Prepare(conn,
                              "SELECT entry_id, kind, points, reference, reason, created_at, "

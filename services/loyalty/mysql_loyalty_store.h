@@ -4,7 +4,9 @@
 #include "common/clock.h"
 #include "common/migrator.h"
 #include "common/mysql_pool.h"
+#include "services/loyalty/ledger_rows.h"
 #include "services/loyalty/loyalty_store.h"
+#include "services/loyalty/rules_cache.h"
 
 namespace crm::loyalty {
 
@@ -21,6 +23,15 @@ class MysqlLoyaltyStore final : public LoyaltyStore {
   absl::StatusOr<v1::Member> Enroll(const RequestKey& key, const v1::Member& member,
                                     int64_t bonus, absl::Time bonus_expiry) override;
   absl::StatusOr<v1::Member> GetMember(absl::string_view member_id, absl::Time now) override;
+  absl::StatusOr<v1::ProgramRules> AddRulesVersion(const RequestKey& key,
+                                                   absl::string_view program_id,
+                                                   const v1::ProgramRules& rules,
+                                                   absl::Time now) override;
+  absl::StatusOr<std::vector<v1::Member>> ListMembers(absl::string_view program_id,
+                                                     std::optional<int> rank,
+                                                     absl::string_view after, int limit,
+                                                     absl::Time now) override;
+  absl::StatusOr<LevelRunOutcome> EvaluateLevels(absl::Time as_of) override;
   absl::StatusOr<PurchaseOutcome> RecordPurchase(
       const v1::Purchase& purchase, absl::string_view content_hash, absl::Time now,
       absl::FunctionRef<Earning(const EarningInputs&)> decide) override;
@@ -49,8 +60,14 @@ class MysqlLoyaltyStore final : public LoyaltyStore {
                                                      absl::Time now) override;
 
  private:
+  // The member as GetMember shows it: balances from the lots, the level and
+  // its progress under the rules in force at `now`.
+  absl::StatusOr<v1::Member> ReadMember(sql::Connection& conn, absl::string_view member_id,
+                                        absl::Time now);
+
   MysqlPool* pool_;
   const Clock* clock_;
+  RulesCache rules_;
 };
 
 }  // namespace crm::loyalty

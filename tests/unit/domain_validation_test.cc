@@ -58,6 +58,20 @@ class NullLoyaltyStore : public loyalty::LoyaltyStore {
                                                                    int) override {
     return absl::UnimplementedError("");
   }
+  absl::StatusOr<loyalty::v1::ProgramRules> AddRulesVersion(const RequestKey&, absl::string_view,
+                                                            const loyalty::v1::ProgramRules&,
+                                                            absl::Time) override {
+    return absl::UnimplementedError("");
+  }
+  absl::StatusOr<std::vector<loyalty::v1::Member>> ListMembers(absl::string_view,
+                                                              std::optional<int>,
+                                                              absl::string_view, int,
+                                                              absl::Time) override {
+    return absl::UnimplementedError("");
+  }
+  absl::StatusOr<loyalty::LevelRunOutcome> EvaluateLevels(absl::Time) override {
+    return absl::UnimplementedError("");
+  }
   absl::StatusOr<loyalty::v1::Reward> CreateReward(const RequestKey&,
                                                    const loyalty::v1::Reward&) override {
     return absl::UnimplementedError("");

@@ -1,0 +1,121 @@
+// Member listing and the level evaluation run of MysqlLoyaltyStore.
+#include <map>
+#include <memory>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "common/sql_util.h"
+#include "common/transaction.h"
+#include "cppconn/resultset.h"
+#include "services/loyalty/ledger_rows.h"
+#include "services/loyalty/levels.h"
+#include "services/loyalty/mysql_loyalty_store.h"
+
+namespace crm::loyalty {
+namespace {
+
+constexpr int kEvaluationBatch = 500;
+
+absl::StatusOr<int32_t> RulesVersionOf(sql::Connection& conn, absl::string_view program_id) {
+  auto query = Prepare(conn, "SELECT rules_version FROM programs WHERE program_id = ?");
+  query->setString(1, std::string(program_id));
+  std::unique_ptr<sql::ResultSet> rs(query->executeQuery());
+  if (!rs->next()) return rows::ProgramNotFound(program_id);
+  return rs->getInt(1);
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<v1::Member>> MysqlLoyaltyStore::ListMembers(
+    absl::string_view program_id, std::optional<int> rank, absl::string_view after, int limit,
+    absl::Time now) {
+  return RunWithConnection<std::vector<v1::Member>>(
+      *pool_, [&](sql::Connection& conn) -> absl::StatusOr<std::vector<v1::Member>> {
+        auto version = RulesVersionOf(conn, program_id);
+        if (!version.ok()) return version.status();
+        auto history = rules_.Get(conn, program_id, *version);
+        if (!history.ok()) return history.status();
+        const v1::ProgramRules* rules = (*history)->At(now);
+        // Two statements, so each walks its own index in member id order.
+        auto query = Prepare(
+            conn, absl::StrCat("SELECT ", rows::kMemberColumns, ", m.member_id FROM members m ",
+                               rank.has_value()
+                                   ? "WHERE m.program_id = ? AND m.level_rank = ? "
+                                   : "WHERE m.program_id = ? AND ? = 0 ",
+                               "AND m.member_id > ? ORDER BY m.member_id LIMIT ?"));
+        query->setString(1, std::string(program_id));
+        query->setInt(2, rank.value_or(0));
+        query->setString(3, std::string(after));
+        query->setInt(4, limit);
+        std::unique_ptr<sql::ResultSet> rs(query->executeQuery());
+        std::vector<v1::Member> out;
+        while (rs->next()) {
+          const rows::MemberRow row = rows::MemberRowFrom(*rs, std::string(rs->getString(11)));
+          v1::Member& m = out.emplace_back(rows::MemberProto(row, now));
+          if (rules != nullptr) DescribeLevel(rules->levels(), row.level, std::nullopt, m);
+        }
+        return out;
+      });
+}
+
+absl::StatusOr<LevelRunOutcome> MysqlLoyaltyStore::EvaluateLevels(absl::Time as_of) {
+  LevelRunOutcome total;
+  std::map<std::string, std::shared_ptr<const ProgramRulesHistory>> programs;
+  std::string after;
+  for (;;) {
+    auto due = RunWithConnection<std::vector<std::string>>(
+        *pool_, [&](sql::Connection& conn) -> absl::StatusOr<std::vector<std::string>> {
+          auto query = Prepare(conn,
+                               "SELECT member_id FROM members WHERE member_id > ? "
+                               "AND (level_rank > 0 OR level_grace_until IS NOT NULL) "
+                               "AND (level_evaluated_at IS NULL OR level_evaluated_at < ?) "
+                               "ORDER BY member_id LIMIT ?");
+          query->setString(1, after);
+          query->setString(2, ToSqlDatetime(as_of));
+          query->setInt(3, kEvaluationBatch);
+          return rows::FirstColumn(*query);
+        });
+    if (!due.ok()) return due.status();
+    if (due->empty()) return total;
+    after = due->back();
+    for (const std::string& member_id : *due) {
+      auto evaluated = RunInTransaction<LevelRunOutcome>(
+          *pool_, [&](sql::Connection& conn) -> absl::StatusOr<LevelRunOutcome> {
+            LevelRunOutcome one;
+            auto row = rows::LockMember(conn, member_id);
+            if (!row.ok()) return row.status();
+            // Another run got here first.
+            if (row->level_evaluated_at.has_value() && *row->level_evaluated_at >= as_of) {
+              return one;
+            }
+            auto& history = programs[row->program_id];
+            if (history == nullptr) {
+              auto loaded = rules_.Get(conn, row->program_id, 0);
+              if (!loaded.ok()) return loaded.status();
+              history = *std::move(loaded);
+            }
+            const v1::ProgramRules* rules = history->At(as_of);
+            LevelState next;  // a program without levels has only the entry level
+            if (rules != nullptr && rules->levels().levels_size() > 0) {
+              const v1::LevelRules& levels = rules->levels();
+              const int64_t value = rows::QualifyingValue(
+                  conn, member_id, levels.basis(), QualifyingWindowStart(levels, as_of), as_of);
+              next = EvaluateLevel(levels, row->level, value, as_of);
+            }
+            rows::SetLevel(conn, member_id, next, as_of);
+            one.evaluated = 1;
+            one.upgraded = next.rank > row->level.rank;
+            one.downgraded = next.rank < row->level.rank;
+            one.grace_started = next.grace_until.has_value() && !row->level.grace_until.has_value();
+            return one;
+          });
+      if (!evaluated.ok()) return evaluated.status();
+      total.evaluated += evaluated->evaluated;
+      total.upgraded += evaluated->upgraded;
+      total.downgraded += evaluated->downgraded;
+      total.grace_started += evaluated->grace_started;
+    }
+  }
+}
+
+}  // namespace crm::loyalty
