@@ -60,11 +60,16 @@ int64_t LinePoints(const v1::EarningRules& rules, const v1::PurchaseLine& line,
 
 int64_t PurchasePoints(const v1::EarningRules& rules, const v1::Purchase& purchase,
                        uint32_t currency_exponent, int64_t earned_today,
-                       uint32_t level_percent) {
+                       uint32_t level_percent, int64_t discount_minor) {
   const absl::Time time = FromProtoTimestamp(purchase.purchase_time());
-  int64_t points = 0;
+  int64_t points = 0, total = 0;
   for (const v1::PurchaseLine& line : purchase.lines()) {
     points += LinePoints(rules, line, currency_exponent, time, level_percent);
+    total += line.amount_minor();
+  }
+  if (discount_minor > 0 && total > 0) {
+    points = static_cast<int64_t>(static_cast<__int128>(points) *
+                                  std::max<int64_t>(0, total - discount_minor) / total);
   }
   if (rules.max_points_per_purchase() > 0) points = std::min(points, rules.max_points_per_purchase());
   if (rules.max_points_per_day() > 0) {

@@ -16,11 +16,12 @@ namespace crm::loyalty {
 int64_t LinePoints(const v1::EarningRules& rules, const v1::PurchaseLine& line,
                    uint32_t currency_exponent, absl::Time time, uint32_t level_percent = 100);
 
-// Points the purchase's lines earn, capped per purchase and by what is left
-// of the day's cap after `earned_today`.
+// Points the purchase's lines earn on what was paid (their points times
+// (total - discount) / total), capped per purchase and by what is left of
+// the day's cap after `earned_today`.
 int64_t PurchasePoints(const v1::EarningRules& rules, const v1::Purchase& purchase,
                        uint32_t currency_exponent, int64_t earned_today,
-                       uint32_t level_percent = 100);
+                       uint32_t level_percent = 100, int64_t discount_minor = 0);
 
 // When points earned at `earned` expire; InfiniteFuture when they never do.
 absl::Time ExpiryOf(const v1::ExpiryPolicy& policy, absl::Time earned);

@@ -312,25 +312,32 @@ absl::Status ConsumeLots(sql::Connection& conn, absl::string_view member_id, int
 
 absl::StatusOr<PurchaseFacts> ReadPurchaseFacts(sql::Connection& conn,
                                                 absl::string_view program_id,
-                                                absl::string_view member_id, absl::Time day_start,
+                                                absl::string_view member_id, absl::Time at,
+                                                absl::Time day_start,
                                                 v1::LevelRules::Basis basis,
                                                 absl::Time window_start) {
   auto query = Prepare(
       conn, absl::StrCat("SELECT p.rules_version, "
                          "(SELECT COALESCE(SUM(points_earned), 0) FROM purchases "
                          "WHERE member_id = ? AND purchased_at >= ? AND purchased_at < ?), (",
-                         kQualifyingValue, ") FROM programs p WHERE p.program_id = ?"));
-  query->setString(1, std::string(member_id));
+                         kQualifyingValue, "), "
+                         "(SELECT COUNT(*) FROM coupons WHERE member_id = ? AND state = 1 "
+                         "AND ends_at > ? AND auto_apply) "
+                         "FROM programs p WHERE p.program_id = ?"));
+  const std::string member(member_id);
+  query->setString(1, member);
   query->setString(2, ToSqlDatetime(day_start));
   query->setString(3, ToSqlDatetime(day_start + absl::Hours(24)));
   query->setBoolean(4, SpendBasis(basis));
-  query->setString(5, std::string(member_id));
+  query->setString(5, member);
   query->setString(6, ExpiryValue(window_start));
   query->setString(7, std::string(kNever));
-  query->setString(8, std::string(program_id));
+  query->setString(8, member);
+  query->setString(9, ToSqlDatetime(at));
+  query->setString(10, std::string(program_id));
   std::unique_ptr<sql::ResultSet> rs(query->executeQuery());
   if (!rs->next()) return ProgramNotFound(program_id);
-  return PurchaseFacts{rs->getInt(1), rs->getInt64(2), rs->getInt64(3)};
+  return PurchaseFacts{rs->getInt(1), rs->getInt64(2), rs->getInt64(3), rs->getInt64(4)};
 }
 
 }  // namespace crm::loyalty::rows

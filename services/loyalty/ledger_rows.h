@@ -109,12 +109,14 @@ struct PurchaseFacts {
   int32_t rules_version = 0;  // the program's newest
   int64_t earned_today = 0;   // by the member's purchases in [day_start, +24h)
   int64_t qualifying = 0;     // QualifyingValue(basis, window_start)
+  int64_t auto_offers = 0;    // the member's unused auto-apply coupons not ended at `at`
 };
 // What earning a purchase depends on, in one round trip; PROGRAM_NOT_FOUND
 // when the program is gone.
 absl::StatusOr<PurchaseFacts> ReadPurchaseFacts(sql::Connection& conn,
                                                 absl::string_view program_id,
-                                                absl::string_view member_id, absl::Time day_start,
+                                                absl::string_view member_id, absl::Time at,
+                                                absl::Time day_start,
                                                 v1::LevelRules::Basis basis,
                                                 absl::Time window_start);
 

@@ -37,6 +37,8 @@ class LoyaltyGrpc final : public v1::LoyaltyService::Service {
   CRM_LOYALTY_UNARY(UpdateProgramRules)
   CRM_LOYALTY_UNARY(ListMembers)
   CRM_LOYALTY_UNARY(RunLevelEvaluation)
+  CRM_LOYALTY_UNARY(IssueCoupons)
+  CRM_LOYALTY_UNARY(ListCoupons)
 
  private:
   LoyaltyService* service_;

@@ -1,5 +1,7 @@
 #include "services/loyalty/loyalty_service.h"
 
+#include <algorithm>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -9,6 +11,7 @@
 #include "common/sql_util.h"
 #include "common/text.h"
 #include "services/loyalty/earning.h"
+#include "services/loyalty/coupons.h"
 #include "services/loyalty/rewards.h"
 
 namespace crm::loyalty {
@@ -95,6 +98,17 @@ absl::Status ValidatePurchase(v1::Purchase& p, absl::Time now) {
     return InvalidArgument("purchase.lines", "must total at most 10^12 minor units");
   }
   p.set_total_minor(total);
+  if (p.coupon_ids_size() > 10) {
+    return InvalidArgument("purchase.coupon_ids", "may hold at most 10 coupons");
+  }
+  for (int i = 0; i < p.coupon_ids_size(); ++i) {
+    if (!IsValidId(p.coupon_ids(i)) ||
+        std::find(p.coupon_ids().begin(), p.coupon_ids().begin() + i, p.coupon_ids(i)) !=
+            p.coupon_ids().begin() + i) {
+      return InvalidArgument(absl::StrCat("purchase.coupon_ids[", i, "]"),
+                             "must be a 26-character coupon id, each once");
+    }
+  }
   if (!p.has_purchase_time()) {
     ToProtoTimestamp(now, p.mutable_purchase_time());
   } else if (FromProtoTimestamp(p.purchase_time()) > now + absl::Minutes(5)) {
@@ -164,28 +178,17 @@ absl::StatusOr<v1::ListMembersResponse> LoyaltyService::ListMembers(
   if (!after.ok()) return after.status();
   std::optional<int> rank;
   if (!request.level().empty()) {
-    auto program = CurrentProgram(request.program_id());
-    if (!program.ok()) return program.status();
-    const auto& levels = program->rules().levels().levels();
-    for (int i = 0; i < levels.size(); ++i) {
-      if (levels[i].name() == request.level()) rank = i;
-    }
-    if (!rank.has_value()) {
-      return InvalidArgument("level", "is not a level of the program's rules in force");
-    }
+    auto found = LevelRank(request.program_id(), request.level());
+    if (!found.ok()) return found.status();
+    rank = *found;
   }
   auto members =
       store_->ListMembers(request.program_id(), rank, *after, *page_size + 1, clock_->Now());
   if (!members.ok()) return members.status();
   v1::ListMembersResponse response;
-  for (v1::Member& m : *members) {
-    if (response.members_size() == *page_size) {
-      response.set_next_page_token(
-          EncodePageToken(response.members(*page_size - 1).member_id(), scope));
-      break;
-    }
-    *response.add_members() = std::move(m);
-  }
+  response.set_next_page_token(TakePage(*members, *page_size, scope,
+                                        *response.mutable_members(),
+                                        [](const v1::Member& last) { return last.member_id(); }));
   return response;
 }
 
@@ -202,6 +205,95 @@ absl::StatusOr<v1::RunLevelEvaluationResponse> LoyaltyService::RunLevelEvaluatio
   response.set_downgraded(run->downgraded);
   response.set_grace_started(run->grace_started);
   return response;
+}
+
+absl::StatusOr<v1::IssueCouponsResponse> LoyaltyService::IssueCoupons(
+    const v1::IssueCouponsRequest& request) {
+  if (request.request_id().empty()) {
+    return InvalidArgument("request_id", "is required: each member gets one coupon per issue");
+  }
+  auto key = MakeRequestKey("IssueCoupons", request.request_id(), request);
+  if (!key.ok()) return key.status();
+  if (absl::Status s = ValidId("program_id", request.program_id()); !s.ok()) return s;
+  v1::Coupon coupon = request.coupon();
+  if (absl::Status s = ValidateCouponTemplate(coupon); !s.ok()) return s;
+  coupon.set_program_id(request.program_id());
+  if (request.member_ids().empty() == request.level().empty()) {
+    return InvalidArgument("member_ids", "give either member_ids (1-1000) or a level");
+  }
+  if (request.member_ids_size() > 1000) {
+    return InvalidArgument("member_ids", "may hold at most 1000 members");
+  }
+  for (int i = 0; i < request.member_ids_size(); ++i) {
+    if (absl::Status s = ValidId(absl::StrCat("member_ids[", i, "]"), request.member_ids(i));
+        !s.ok()) {
+      return s;
+    }
+  }
+  const std::string issue_key =
+      Sha256Hex(absl::StrCat(request.program_id(), "/", request.request_id()));
+  const absl::Time now = clock_->Now();
+  auto issue = [&](const std::vector<std::string>& members) {
+    std::vector<CouponTarget> targets;
+    for (const std::string& m : members) targets.push_back({m, ids_->Next()});
+    return store_->IssueCoupons(issue_key, key->fingerprint, coupon, targets, now);
+  };
+  if (request.level().empty()) {
+    std::vector<std::string> members(request.member_ids().begin(), request.member_ids().end());
+    std::sort(members.begin(), members.end());
+    members.erase(std::unique(members.begin(), members.end()), members.end());
+    if (absl::Status s = issue(members); !s.ok()) return s;
+  } else {
+    auto rank = LevelRank(request.program_id(), request.level());
+    if (!rank.ok()) return rank.status();
+    // In batches, each its own transaction: a retry completes an
+    // interrupted issue without giving anyone a second coupon.
+    for (std::string after;;) {
+      auto page = store_->ListMembers(request.program_id(), *rank, after, 500, now);
+      if (!page.ok()) return page.status();
+      if (page->empty()) break;
+      std::vector<std::string> members;
+      for (const v1::Member& m : *page) members.push_back(m.member_id());
+      if (absl::Status s = issue(members); !s.ok()) return s;
+      after = members.back();
+    }
+  }
+  auto issued = store_->CouponsOfIssue(issue_key, 100, now);
+  if (!issued.ok()) return issued.status();
+  v1::IssueCouponsResponse response;
+  response.set_issued(issued->count);
+  for (v1::Coupon& c : issued->first) *response.add_coupons() = std::move(c);
+  return response;
+}
+
+absl::StatusOr<v1::ListCouponsResponse> LoyaltyService::ListCoupons(
+    const v1::ListCouponsRequest& request) {
+  if (absl::Status s = ValidId("member_id", request.member_id()); !s.ok()) return s;
+  auto page_size = PageSize(request.page_size(), 100, 1000);
+  if (!page_size.ok()) return page_size.status();
+  const std::string scope =
+      absl::StrCat(request.member_id(), request.include_inactive() ? "/all" : "/usable");
+  auto before = DecodePageToken(request.page_token(), scope);
+  if (!before.ok()) return before.status();
+  auto coupons = store_->ListCoupons(request.member_id(), request.include_inactive(), *before,
+                                     *page_size + 1, clock_->Now());
+  if (!coupons.ok()) return coupons.status();
+  v1::ListCouponsResponse response;
+  response.set_next_page_token(TakePage(*coupons, *page_size, scope,
+                                        *response.mutable_coupons(),
+                                        [](const v1::Coupon& last) { return last.coupon_id(); }));
+  return response;
+}
+
+absl::StatusOr<int> LoyaltyService::LevelRank(absl::string_view program_id,
+                                              absl::string_view level) {
+  auto program = CurrentProgram(program_id);
+  if (!program.ok()) return program.status();
+  const auto& levels = program->rules().levels().levels();
+  for (int i = 0; i < levels.size(); ++i) {
+    if (levels[i].name() == level) return i;
+  }
+  return InvalidArgument("level", "is not a level of the program's rules in force");
 }
 
 absl::StatusOr<v1::Program> LoyaltyService::CurrentProgram(absl::string_view program_id) {
@@ -251,11 +343,13 @@ absl::StatusOr<v1::RecordPurchaseResponse> LoyaltyService::RecordPurchase(
   purchase.set_purchase_id(ids_->Next());
   purchase.clear_points_earned();
   purchase.clear_rules_version();
+  purchase.clear_applied_coupons();
+  purchase.clear_discount_minor();
   auto recorded = store_->RecordPurchase(
       purchase, content_hash, now, [&](const EarningInputs& in) {
         Earning e;
         e.line_points = PurchasePoints(in.rules.earning(), purchase, in.currency_exponent,
-                                       in.earned_today, in.level_percent);
+                                       in.earned_today, in.level_percent, in.discount_minor);
         if (in.purchase_count == 0) e.bonus_points = in.rules.earning().first_purchase_bonus();
         const absl::Time at = FromProtoTimestamp(purchase.purchase_time());
         e.available_at = at + absl::Hours(24) * in.rules.pending_days();
@@ -337,14 +431,9 @@ absl::StatusOr<v1::ListLedgerEntriesResponse> LoyaltyService::ListLedgerEntries(
   auto entries = store_->ListLedger(request.member_id(), before, *page_size + 1);
   if (!entries.ok()) return entries.status();
   v1::ListLedgerEntriesResponse response;
-  for (v1::LedgerEntry& e : *entries) {
-    if (response.entries_size() == *page_size) {
-      response.set_next_page_token(EncodePageToken(
-          absl::StrCat(response.entries(*page_size - 1).entry_id()), request.member_id()));
-      break;
-    }
-    *response.add_entries() = std::move(e);
-  }
+  response.set_next_page_token(
+      TakePage(*entries, *page_size, request.member_id(), *response.mutable_entries(),
+               [](const v1::LedgerEntry& last) { return absl::StrCat(last.entry_id()); }));
   return response;
 }
 
@@ -392,14 +481,9 @@ absl::StatusOr<v1::ListRewardsResponse> LoyaltyService::ListRewards(
                                      clock_->Now(), *page_size + 1);
   if (!rewards.ok()) return rewards.status();
   v1::ListRewardsResponse response;
-  for (v1::Reward& r : *rewards) {
-    if (response.rewards_size() == *page_size) {
-      response.set_next_page_token(
-          EncodePageToken(response.rewards(*page_size - 1).reward_id(), scope));
-      break;
-    }
-    *response.add_rewards() = std::move(r);
-  }
+  response.set_next_page_token(TakePage(*rewards, *page_size, scope,
+                                        *response.mutable_rewards(),
+                                        [](const v1::Reward& last) { return last.reward_id(); }));
   return response;
 }
 

@@ -36,10 +36,14 @@ class LoyaltyService {
   absl::StatusOr<v1::RedeemRewardResponse> RedeemReward(const v1::RedeemRewardRequest& request);
   absl::StatusOr<v1::CancelRedemptionResponse> CancelRedemption(
       const v1::CancelRedemptionRequest& request);
+  absl::StatusOr<v1::IssueCouponsResponse> IssueCoupons(const v1::IssueCouponsRequest& request);
+  absl::StatusOr<v1::ListCouponsResponse> ListCoupons(const v1::ListCouponsRequest& request);
 
  private:
   // The program's rules in force now (for bonuses granted outside purchases).
   absl::StatusOr<v1::Program> CurrentProgram(absl::string_view program_id);
+  // The index of the named level in the rules in force; INVALID_ARGUMENT.
+  absl::StatusOr<int> LevelRank(absl::string_view program_id, absl::string_view level);
 
   LoyaltyStore* store_;
   const Clock* clock_;

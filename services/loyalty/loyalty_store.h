@@ -12,6 +12,7 @@
 #include "absl/time/time.h"
 #include "common/idempotency.h"
 #include "crm/loyalty/v1/loyalty.pb.h"
+#include "crm/loyalty/v1/coupons.pb.h"
 #include "crm/loyalty/v1/rewards.pb.h"
 
 namespace crm::loyalty {
@@ -23,6 +24,18 @@ struct EarningInputs {
   int64_t earned_today = 0;  // by purchases on the purchase's UTC day
   int32_t purchase_count = 0;  // before this one
   uint32_t level_percent = 100;  // the multiplier of the member's level
+  int64_t discount_minor = 0;    // what the purchase's coupons took off
+};
+
+// One coupon of an issue: the member it goes to and its id.
+struct CouponTarget {
+  std::string member_id;
+  std::string coupon_id;
+};
+
+struct IssuedCoupons {
+  int64_t count = 0;
+  std::vector<v1::Coupon> first;
 };
 
 struct Earning {
@@ -156,6 +169,25 @@ class LoyaltyStore {
   virtual absl::StatusOr<RedemptionOutcome> CancelRedemption(const RequestKey& key,
                                                              absl::string_view redemption_id,
                                                              absl::string_view reason,
+                                                             absl::Time now) = 0;
+
+  // Gives `coupon` (program, benefit, validity set) to every target that
+  // does not hold this issue's coupon yet, in one transaction. The first call
+  // for `issue_key` records `fingerprint`; a later one with another is
+  // FAILED_PRECONDITION / IDEMPOTENCY_KEY_REUSED. NOT_FOUND /
+  // MEMBER_NOT_FOUND (nothing issued) for a target not in the program.
+  virtual absl::Status IssueCoupons(absl::string_view issue_key, absl::string_view fingerprint,
+                                    const v1::Coupon& coupon,
+                                    const std::vector<CouponTarget>& targets, absl::Time now) = 0;
+  // How many coupons the issue holds, and the first `limit` of them.
+  virtual absl::StatusOr<IssuedCoupons> CouponsOfIssue(absl::string_view issue_key, int limit,
+                                                       absl::Time now) = 0;
+  // The member's coupons with coupon_id < `before` ("" from the newest),
+  // newest first; only those usable at `now` unless `include_inactive`.
+  // MEMBER_NOT_FOUND.
+  virtual absl::StatusOr<std::vector<v1::Coupon>> ListCoupons(absl::string_view member_id,
+                                                             bool include_inactive,
+                                                             absl::string_view before, int limit,
                                                              absl::Time now) = 0;
 };
 

@@ -12,6 +12,8 @@
 #include "common/transaction.h"
 #include "cppconn/exception.h"
 #include "cppconn/resultset.h"
+#include "services/loyalty/coupon_rows.h"
+#include "services/loyalty/coupons.h"
 #include "services/loyalty/ledger_rows.h"
 
 namespace crm::loyalty {
@@ -21,22 +23,21 @@ absl::Time UtcDayStart(absl::Time t) {
   return absl::FromCivil(absl::ToCivilDay(t, absl::UTCTimeZone()), absl::UTCTimeZone());
 }
 
-// The purchase recorded under the source transaction id of `purchase`, when
-// `content_hash` matches (a replay); else ALREADY_EXISTS /
-// TRANSACTION_ID_REUSED. A locking read: the row may have been committed
-// after this transaction's snapshot.
-absl::StatusOr<v1::Purchase> RecordedPurchase(sql::Connection& conn, absl::string_view program_id,
-                                              const v1::Purchase& purchase,
-                                              absl::string_view content_hash) {
+// The purchase recorded under the source transaction id of `purchase`:
+// nullopt when none, the purchase when `content_hash` matches (a replay),
+// else ALREADY_EXISTS / TRANSACTION_ID_REUSED. A locking read: the row may
+// have been committed after this transaction's snapshot.
+absl::StatusOr<std::optional<v1::Purchase>> RecordedPurchase(sql::Connection& conn,
+                                                             absl::string_view program_id,
+                                                             const v1::Purchase& purchase,
+                                                             absl::string_view content_hash) {
   auto query = Prepare(conn,
                        "SELECT content_hash, purchase FROM purchases "
                        "WHERE program_id = ? AND source_transaction_id = ? LOCK IN SHARE MODE");
   query->setString(1, std::string(program_id));
   query->setString(2, purchase.source_transaction_id());
   std::unique_ptr<sql::ResultSet> rs(query->executeQuery());
-  if (!rs->next()) {
-    return absl::InternalError("a purchase refused as a duplicate cannot be found");
-  }
+  if (!rs->next()) return std::nullopt;
   if (rs->getString(1) != std::string(content_hash)) {
     return Error(absl::StatusCode::kAlreadyExists, "TRANSACTION_ID_REUSED",
                  absl::StrCat("source transaction ", purchase.source_transaction_id(),
@@ -51,7 +52,7 @@ absl::StatusOr<v1::Purchase> RecordedPurchase(sql::Connection& conn, absl::strin
 // Inserts the purchase; false when its source transaction id was recorded
 // already.
 bool InsertPurchase(sql::Connection& conn, const v1::Purchase& purchase,
-                    absl::string_view program_id, absl::string_view content_hash,
+                    absl::string_view program_id, absl::string_view content_hash, int64_t paid,
                     int64_t line_points, absl::Time now) {
   auto insert = Prepare(conn,
                         "INSERT INTO purchases (purchase_id, program_id, member_id, "
@@ -65,7 +66,7 @@ bool InsertPurchase(sql::Connection& conn, const v1::Purchase& purchase,
   insert->setString(4, purchase.source_transaction_id());
   insert->setString(5, std::string(content_hash));
   insert->setBlob(6, &bytes);
-  insert->setInt64(7, purchase.total_minor());
+  insert->setInt64(7, paid);
   insert->setInt64(8, line_points);
   insert->setString(9, ToSqlDatetime(FromProtoTimestamp(purchase.purchase_time())));
   insert->setString(10, ToSqlDatetime(now));
@@ -263,6 +264,69 @@ absl::StatusOr<v1::Member> MysqlLoyaltyStore::GetMember(absl::string_view member
   });
 }
 
+namespace {
+
+// The coupons the purchase presents, then the member's auto-applied offers
+// it qualifies for (when `auto_offers` says there are any), locked and
+// applied in that order: the discounts and bonuses they give.
+absl::StatusOr<std::vector<v1::AppliedCoupon>> ApplyCoupons(sql::Connection& conn,
+                                                            v1::Purchase& purchase,
+                                                            int64_t auto_offers) {
+  std::vector<v1::AppliedCoupon> applied;
+  auto apply = [&](const v1::Coupon& coupon) -> absl::Status {
+    auto one = ApplyCoupon(coupon, purchase);
+    if (!one.ok()) return one.status();
+    purchase.set_discount_minor(purchase.discount_minor() + one->discount_minor());
+    applied.push_back(*std::move(one));
+    return absl::OkStatus();
+  };
+  for (const std::string& id : purchase.coupon_ids()) {
+    auto coupon = rows::LockCoupon(conn, id);
+    if (!coupon.ok()) return coupon.status();
+    if (absl::Status s = apply(*coupon); !s.ok()) return s;
+  }
+  if (auto_offers > 0) {
+    for (const v1::Coupon& offer :
+         rows::LockAutoOffers(conn, purchase.member_id(), FromProtoTimestamp(purchase.purchase_time()))) {
+      const bool presented = std::find(purchase.coupon_ids().begin(), purchase.coupon_ids().end(),
+                                       offer.coupon_id()) != purchase.coupon_ids().end();
+      if (!presented) apply(offer).IgnoreError();  // an offer the purchase misses stays
+    }
+  }
+  return applied;
+}
+
+// Appends the purchase's entries (earned points, first-purchase bonus,
+// coupon bonuses) and marks its coupons used; returns the points added.
+int64_t WriteEarning(sql::Connection& conn, const v1::Purchase& purchase, const Earning& earning,
+                     absl::Time now) {
+  std::vector<std::tuple<v1::LedgerEntry::Kind, int64_t, std::string, std::string>> entries = {
+      {v1::LedgerEntry::KIND_EARN, earning.line_points, purchase.purchase_id(), "purchase"},
+      {v1::LedgerEntry::KIND_BONUS, earning.bonus_points, purchase.purchase_id(),
+       "first purchase bonus"}};
+  for (const v1::AppliedCoupon& coupon : purchase.applied_coupons()) {
+    rows::MarkRedeemed(conn, coupon.coupon_id(), purchase.purchase_id(), now);
+    entries.emplace_back(v1::LedgerEntry::KIND_BONUS, coupon.bonus_points(), coupon.coupon_id(),
+                         absl::StrCat("coupon ", coupon.campaign()));
+  }
+  int64_t added = 0;
+  for (const auto& [kind, points, reference, reason] : entries) {
+    if (points <= 0) continue;
+    v1::LedgerEntry entry;
+    entry.set_member_id(purchase.member_id());
+    entry.set_kind(kind);
+    entry.set_points(points);
+    entry.set_reference(reference);
+    entry.set_reason(reason);
+    ToProtoTimestamp(now, entry.mutable_create_time());
+    rows::AppendEntry(conn, entry, earning.available_at, earning.expires_at);
+    added += points;
+  }
+  return added;
+}
+
+}  // namespace
+
 absl::StatusOr<PurchaseOutcome> MysqlLoyaltyStore::RecordPurchase(
     const v1::Purchase& purchase, absl::string_view content_hash, absl::Time now,
     absl::FunctionRef<Earning(const EarningInputs&)> decide) {
@@ -271,6 +335,26 @@ absl::StatusOr<PurchaseOutcome> MysqlLoyaltyStore::RecordPurchase(
       *pool_, [&](sql::Connection& conn) -> absl::StatusOr<PurchaseOutcome> {
         auto member = rows::LockMember(conn, purchase.member_id());
         if (!member.ok()) return member.status();
+        PurchaseOutcome out;
+        auto replay = [&]() -> absl::StatusOr<PurchaseOutcome> {
+          auto recorded = RecordedPurchase(conn, member->program_id, purchase, content_hash);
+          if (!recorded.ok()) return recorded.status();
+          if (!recorded->has_value()) {
+            return absl::InternalError("a purchase refused as a duplicate cannot be found");
+          }
+          out.purchase = **recorded;
+          out.replayed = true;
+          auto current = ReadMember(conn, purchase.member_id(), now);
+          if (!current.ok()) return current.status();
+          out.member = *std::move(current);
+          return out;
+        };
+        // A replay would find its own coupons used: it is looked for first.
+        if (purchase.coupon_ids_size() > 0) {
+          auto recorded = RecordedPurchase(conn, member->program_id, purchase, content_hash);
+          if (!recorded.ok()) return recorded.status();
+          if (recorded->has_value()) return replay();
+        }
         // The cached rules say which window the level needs; the facts say
         // whether the cache is current (else it reloads and asks again).
         std::shared_ptr<const ProgramRulesHistory> history = rules_.Peek(member->program_id);
@@ -278,7 +362,7 @@ absl::StatusOr<PurchaseOutcome> MysqlLoyaltyStore::RecordPurchase(
           const v1::ProgramRules* now_rules = history ? history->At(now) : nullptr;
           const bool levelled = now_rules != nullptr && now_rules->levels().levels_size() > 0;
           return rows::ReadPurchaseFacts(
-              conn, member->program_id, purchase.member_id(), UtcDayStart(at),
+              conn, member->program_id, purchase.member_id(), at, UtcDayStart(at),
               levelled ? now_rules->levels().basis() : v1::LevelRules::BASIS_UNSPECIFIED,
               levelled ? QualifyingWindowStart(now_rules->levels(), now) : absl::InfiniteFuture());
         };
@@ -296,47 +380,29 @@ absl::StatusOr<PurchaseOutcome> MysqlLoyaltyStore::RecordPurchase(
           return Error(absl::StatusCode::kFailedPrecondition, "NO_RULES_IN_FORCE",
                        "the program had no rules in force at the purchase time");
         }
-        const v1::ProgramRules* now_rules = history->At(now);
-        const v1::LevelRules& levels = now_rules->levels();
+        const v1::LevelRules& levels = history->At(now)->levels();
+        out.purchase = purchase;
+        auto coupons = ApplyCoupons(conn, out.purchase, facts->auto_offers);
+        if (!coupons.ok()) return coupons.status();
+        *out.purchase.mutable_applied_coupons() = {coupons->begin(), coupons->end()};
         EarningInputs inputs;
         inputs.purchase_count = member->purchase_count;
         inputs.rules = *rules;
         inputs.currency_exponent = history->currency_exponent;
         inputs.earned_today = facts->earned_today;
         inputs.level_percent = LevelMultiplier(levels, member->level.rank);
+        inputs.discount_minor = out.purchase.discount_minor();
         const Earning earning = decide(inputs);
-        PurchaseOutcome out;
-        out.purchase = purchase;
-        out.purchase.set_points_earned(earning.line_points + earning.bonus_points);
+        int64_t coupon_bonus = 0;
+        for (const v1::AppliedCoupon& c : *coupons) coupon_bonus += c.bonus_points();
+        out.purchase.set_points_earned(earning.line_points + earning.bonus_points + coupon_bonus);
         out.purchase.set_rules_version(rules->version());
-        if (!InsertPurchase(conn, out.purchase, member->program_id, content_hash,
+        const int64_t paid = out.purchase.total_minor() - out.purchase.discount_minor();
+        if (!InsertPurchase(conn, out.purchase, member->program_id, content_hash, paid,
                             earning.line_points, now)) {
-          // Recorded before (the unique source transaction id): a replay, or a reuse.
-          auto recorded = RecordedPurchase(conn, member->program_id, purchase, content_hash);
-          if (!recorded.ok()) return recorded.status();
-          out.purchase = *std::move(recorded);
-          out.replayed = true;
-          auto current = ReadMember(conn, purchase.member_id(), now);
-          if (!current.ok()) return current.status();
-          out.member = *std::move(current);
-          return out;
+          return replay();  // recorded before: a replay, or a reuse of the id
         }
-        for (const auto& [kind, points, reason] :
-             {std::tuple{v1::LedgerEntry::KIND_EARN, earning.line_points, "purchase"},
-              std::tuple{v1::LedgerEntry::KIND_BONUS, earning.bonus_points,
-                         "first purchase bonus"}}) {
-          if (points <= 0) continue;
-          v1::LedgerEntry entry;
-          entry.set_member_id(purchase.member_id());
-          entry.set_kind(kind);
-          entry.set_points(points);
-          entry.set_reference(purchase.purchase_id());
-          entry.set_reason(reason);
-          ToProtoTimestamp(now, entry.mutable_create_time());
-          rows::AppendEntry(conn, entry, earning.available_at, earning.expires_at);
-        }
-        const int64_t earned =
-            std::max<int64_t>(0, earning.line_points) + std::max<int64_t>(0, earning.bonus_points);
+        const int64_t earned = WriteEarning(conn, out.purchase, earning, now);
         rows::ApplyToMember(conn, purchase.member_id(), {earned, earned, 1});
         member->balance += earned;
         member->lifetime_earned += earned;
@@ -348,7 +414,7 @@ absl::StatusOr<PurchaseOutcome> MysqlLoyaltyStore::RecordPurchase(
           if (at > QualifyingWindowStart(levels, now)) {
             value += levels.basis() == v1::LevelRules::BASIS_QUALIFYING_POINTS
                          ? earning.line_points
-                         : purchase.total_minor();
+                         : paid;
           }
           const LevelState level = UpgradeLevel(levels, member->level, value, now);
           if (!(level == member->level)) rows::SetLevel(conn, purchase.member_id(), level);

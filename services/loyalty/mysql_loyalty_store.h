@@ -59,6 +59,16 @@ class MysqlLoyaltyStore final : public LoyaltyStore {
                                                      absl::string_view reason,
                                                      absl::Time now) override;
 
+  absl::Status IssueCoupons(absl::string_view issue_key, absl::string_view fingerprint,
+                            const v1::Coupon& coupon, const std::vector<CouponTarget>& targets,
+                            absl::Time now) override;
+  absl::StatusOr<IssuedCoupons> CouponsOfIssue(absl::string_view issue_key, int limit,
+                                               absl::Time now) override;
+  absl::StatusOr<std::vector<v1::Coupon>> ListCoupons(absl::string_view member_id,
+                                                     bool include_inactive,
+                                                     absl::string_view before, int limit,
+                                                     absl::Time now) override;
+
  private:
   // The member as GetMember shows it: balances from the lots, the level and
   // its progress under the rules in force at `now`.

@@ -2,6 +2,7 @@
 // qualifying purchase, the level multiplier, downgrade after the grace
 // period by the evaluation run (safe to repeat), rules that change at their
 // effective time, and members listed by level.
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -230,6 +231,23 @@ TEST_F(LoyaltyLevelsTest, MembersAreListedByLevelPageByPage) {
   list.set_level("diamond");
   EXPECT_TRUE(IsError(service_.ListMembers(list).status(), Code::kInvalidArgument,
                       "INVALID_FIELD", "level"));
+
+  // A coupon for every gold member.
+  v1::IssueCouponsRequest issue;
+  issue.set_request_id("gold-thanks");
+  issue.set_program_id(program);
+  issue.set_level("gold");
+  issue.mutable_coupon()->set_campaign("gold thanks");
+  issue.mutable_coupon()->set_bonus_points(100);
+  ToProtoTimestamp(clock_.Now(), issue.mutable_coupon()->mutable_start_time());
+  ToProtoTimestamp(clock_.Now() + 30 * kDay, issue.mutable_coupon()->mutable_end_time());
+  auto issued = service_.IssueCoupons(issue);
+  ASSERT_TRUE(issued.ok()) << Describe(issued.status());
+  EXPECT_EQ(issued->issued(), 3);
+  for (const v1::Coupon& c : issued->coupons()) {
+    EXPECT_NE(std::find(gold.begin(), gold.end(), c.member_id()), gold.end());
+  }
+  EXPECT_EQ(service_.IssueCoupons(issue)->issued(), 3);
 }
 
 }  // namespace

@@ -72,6 +72,19 @@ class NullLoyaltyStore : public loyalty::LoyaltyStore {
   absl::StatusOr<loyalty::LevelRunOutcome> EvaluateLevels(absl::Time) override {
     return absl::UnimplementedError("");
   }
+  absl::Status IssueCoupons(absl::string_view, absl::string_view, const loyalty::v1::Coupon&,
+                            const std::vector<loyalty::CouponTarget>&, absl::Time) override {
+    return absl::UnimplementedError("");
+  }
+  absl::StatusOr<loyalty::IssuedCoupons> CouponsOfIssue(absl::string_view, int,
+                                                        absl::Time) override {
+    return absl::UnimplementedError("");
+  }
+  absl::StatusOr<std::vector<loyalty::v1::Coupon>> ListCoupons(absl::string_view, bool,
+                                                              absl::string_view, int,
+                                                              absl::Time) override {
+    return absl::UnimplementedError("");
+  }
   absl::StatusOr<loyalty::v1::Reward> CreateReward(const RequestKey&,
                                                    const loyalty::v1::Reward&) override {
     return absl::UnimplementedError("");
