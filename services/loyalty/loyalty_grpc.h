@@ -39,6 +39,7 @@ class LoyaltyGrpc final : public v1::LoyaltyService::Service {
   CRM_LOYALTY_UNARY(RunLevelEvaluation)
   CRM_LOYALTY_UNARY(IssueCoupons)
   CRM_LOYALTY_UNARY(ListCoupons)
+  CRM_LOYALTY_UNARY(GetLoyaltyMetrics)
 
  private:
   LoyaltyService* service_;

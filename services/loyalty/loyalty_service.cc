@@ -192,6 +192,17 @@ absl::StatusOr<v1::ListMembersResponse> LoyaltyService::ListMembers(
   return response;
 }
 
+absl::StatusOr<v1::GetLoyaltyMetricsResponse> LoyaltyService::GetLoyaltyMetrics(
+    const v1::GetLoyaltyMetricsRequest& request) {
+  if (absl::Status s = ValidId("member_id", request.member_id()); !s.ok()) return s;
+  const absl::Time now = clock_->Now();
+  auto history = store_->History(request.member_id(), now - absl::Hours(24 * 365 * 3), 2000, now);
+  if (!history.ok()) return history.status();
+  v1::GetLoyaltyMetricsResponse response;
+  *response.mutable_metrics() = ComputeLoyaltyMetrics(*history, now);
+  return response;
+}
+
 absl::StatusOr<v1::RunLevelEvaluationResponse> LoyaltyService::RunLevelEvaluation(
     const v1::RunLevelEvaluationRequest& request) {
   const absl::Time now = clock_->Now();

@@ -11,6 +11,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "common/idempotency.h"
+#include "services/loyalty/loyalty_metrics.h"
 #include "crm/loyalty/v1/loyalty.pb.h"
 #include "crm/loyalty/v1/coupons.pb.h"
 #include "crm/loyalty/v1/rewards.pb.h"
@@ -113,6 +114,10 @@ class LoyaltyStore {
                                                              std::optional<int> rank,
                                                              absl::string_view after, int limit,
                                                              absl::Time now) = 0;
+  // The member (as GetMember shows it at `now`) with its newest `limit`
+  // purchases since `since`, oldest first, and the points it burned.
+  virtual absl::StatusOr<MemberHistory> History(absl::string_view member_id, absl::Time since,
+                                                int limit, absl::Time now) = 0;
   // Evaluates every member above the entry level, or in a grace period, not
   // yet evaluated as of `as_of` (see RunLevelEvaluation in loyalty.proto).
   virtual absl::StatusOr<LevelRunOutcome> EvaluateLevels(absl::Time as_of) = 0;

@@ -32,6 +32,8 @@ class MysqlLoyaltyStore final : public LoyaltyStore {
                                                      absl::string_view after, int limit,
                                                      absl::Time now) override;
   absl::StatusOr<LevelRunOutcome> EvaluateLevels(absl::Time as_of) override;
+  absl::StatusOr<MemberHistory> History(absl::string_view member_id, absl::Time since, int limit,
+                                        absl::Time now) override;
   absl::StatusOr<PurchaseOutcome> RecordPurchase(
       const v1::Purchase& purchase, absl::string_view content_hash, absl::Time now,
       absl::FunctionRef<Earning(const EarningInputs&)> decide) override;

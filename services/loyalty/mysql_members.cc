@@ -1,4 +1,5 @@
 // Member listing and the level evaluation run of MysqlLoyaltyStore.
+#include <algorithm>
 #include <map>
 #include <memory>
 #include <vector>
@@ -116,6 +117,42 @@ absl::StatusOr<LevelRunOutcome> MysqlLoyaltyStore::EvaluateLevels(absl::Time as_
       total.grace_started += evaluated->grace_started;
     }
   }
+}
+
+absl::StatusOr<MemberHistory> MysqlLoyaltyStore::History(absl::string_view member_id,
+                                                         absl::Time since, int limit,
+                                                         absl::Time now) {
+  return RunWithConnection<MemberHistory>(
+      *pool_, [&](sql::Connection& conn) -> absl::StatusOr<MemberHistory> {
+        MemberHistory history;
+        auto member = ReadMember(conn, member_id, now);
+        if (!member.ok()) return member.status();
+        history.member = *std::move(member);
+        auto purchases = Prepare(conn,
+                                 "SELECT purchase, returned_minor FROM purchases "
+                                 "WHERE member_id = ? AND purchased_at >= ? "
+                                 "ORDER BY purchased_at DESC LIMIT ?");
+        purchases->setString(1, std::string(member_id));
+        purchases->setString(2, ToSqlDatetime(since));
+        purchases->setInt(3, limit);
+        {
+          std::unique_ptr<sql::ResultSet> rs(purchases->executeQuery());
+          while (rs->next()) {
+            v1::Purchase& p = history.purchases.emplace_back();
+            p.ParseFromString(rs->getString(1));
+            p.set_returned_minor(rs->getInt64(2));
+          }
+        }
+        std::reverse(history.purchases.begin(), history.purchases.end());
+        auto burned = Prepare(conn,
+                              "SELECT COALESCE(-SUM(points), 0) FROM ledger_entries "
+                              "WHERE member_id = ? AND kind IN (4, 7)");  // REDEEM, REFUND
+        burned->setString(1, std::string(member_id));
+        std::unique_ptr<sql::ResultSet> rs(burned->executeQuery());
+        rs->next();
+        history.points_burned = rs->getInt64(1);
+        return history;
+      });
 }
 
 }  // namespace crm::loyalty

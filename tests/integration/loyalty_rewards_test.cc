@@ -276,5 +276,38 @@ TEST_F(LoyaltyRewardsTest, ConcurrentRedemptionsNeverOverspend) {
   EXPECT_EQ(Stock(reward->reward_id()), 97);
 }
 
+TEST_F(LoyaltyRewardsTest, LoyaltyMetricsSeeTheRhythmSharesAndBurnedPoints) {
+  const std::string program = CreateProgram();
+  const v1::Member member = Enroll(program);  // 100 bonus points
+  for (int week = 0; week < 3; ++week) {
+    ASSERT_TRUE(service_.RecordPurchase(Purchase(member.member_id(), absl::StrCat("w", week),
+                                                 3000, 1000))
+                    .ok());
+    clock_.Advance(absl::Hours(24 * 7));
+  }
+  auto reward = CreateReward(program, 40);
+  ASSERT_TRUE(reward.ok());
+  ASSERT_TRUE(Redeem(member.member_id(), reward->reward_id(), "spend-1").ok());
+  v1::GetLoyaltyMetricsRequest r;
+  r.set_member_id(member.member_id());
+  auto got = service_.GetLoyaltyMetrics(r);
+  ASSERT_TRUE(got.ok()) << Describe(got.status());
+  const v1::LoyaltyMetrics& m = got->metrics();
+  EXPECT_EQ(m.purchase_count(), 3);
+  EXPECT_DOUBLE_EQ(m.average_interval_days(), 7.0);
+  EXPECT_DOUBLE_EQ(m.days_since_last_purchase(), 7.0);
+  EXPECT_FALSE(m.churn_risk());
+  ASSERT_EQ(m.category_shares_size(), 2);
+  EXPECT_EQ(m.category_shares(0).category(), "fresh");
+  EXPECT_DOUBLE_EQ(m.category_shares(0).share(), 0.75);
+  // 100 enrollment + 3 x 70 earned + 50 first purchase; 40 burned.
+  EXPECT_EQ(m.points_earned(), 360);
+  EXPECT_EQ(m.points_burned(), 40);
+  EXPECT_EQ(m.tenure_days(), 21);
+  r.set_member_id(ids_.Next());
+  EXPECT_TRUE(IsError(service_.GetLoyaltyMetrics(r).status(), Code::kNotFound,
+                      "MEMBER_NOT_FOUND"));
+}
+
 }  // namespace
 }  // namespace crm::loyalty

@@ -72,6 +72,10 @@ class NullLoyaltyStore : public loyalty::LoyaltyStore {
   absl::StatusOr<loyalty::LevelRunOutcome> EvaluateLevels(absl::Time) override {
     return absl::UnimplementedError("");
   }
+  absl::StatusOr<loyalty::MemberHistory> History(absl::string_view, absl::Time, int,
+                                                 absl::Time) override {
+    return absl::UnimplementedError("");
+  }
   absl::Status IssueCoupons(absl::string_view, absl::string_view, const loyalty::v1::Coupon&,
                             const std::vector<loyalty::CouponTarget>&, absl::Time) override {
     return absl::UnimplementedError("");
