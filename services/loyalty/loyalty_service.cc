@@ -12,6 +12,7 @@
 #include "common/text.h"
 #include "services/loyalty/earning.h"
 #include "services/loyalty/coupons.h"
+#include "services/loyalty/personal_offers.h"
 #include "services/loyalty/rewards.h"
 
 namespace crm::loyalty {
@@ -293,6 +294,99 @@ absl::StatusOr<v1::ListCouponsResponse> LoyaltyService::ListCoupons(
   response.set_next_page_token(TakePage(*coupons, *page_size, scope,
                                         *response.mutable_coupons(),
                                         [](const v1::Coupon& last) { return last.coupon_id(); }));
+  return response;
+}
+
+absl::StatusOr<v1::GeneratePersonalOffersResponse> LoyaltyService::GeneratePersonalOffers(
+    const v1::GeneratePersonalOffersRequest& request) {
+  if (request.request_id().empty()) {
+    return InvalidArgument("request_id", "is required: each member gets each offer once");
+  }
+  auto key = MakeRequestKey("GeneratePersonalOffers", request.request_id(), request);
+  if (!key.ok()) return key.status();
+  if (absl::Status s = ValidId("program_id", request.program_id()); !s.ok()) return s;
+  const int valid_days = request.valid_days() == 0 ? 14 : request.valid_days();
+  if (valid_days < 1 || valid_days > 90) return InvalidArgument("valid_days", "must be 1-90");
+  const int max_items = request.max_items() == 0 ? 8 : request.max_items();
+  if (max_items < 1 || max_items > 20) return InvalidArgument("max_items", "must be 1-20");
+  const absl::Time now = clock_->Now();
+  auto program = CurrentProgram(request.program_id());
+  if (!program.ok()) return program.status();
+
+  std::vector<std::string> members;
+  if (!request.member_id().empty()) {
+    if (absl::Status s = ValidId("member_id", request.member_id()); !s.ok()) return s;
+    members.push_back(request.member_id());
+  } else {
+    const absl::Time start = FromProtoTimestamp(request.period_start());
+    const absl::Time end = FromProtoTimestamp(request.period_end());
+    if (!request.has_period_start() || !request.has_period_end() || !(start < end)) {
+      return InvalidArgument("period_end",
+                             "give member_id, or a period with period_start before period_end");
+    }
+    if (request.min_spend_minor() < 0) {
+      return InvalidArgument("min_spend_minor", "may not be negative");
+    }
+    auto found = store_->MembersBySpend(request.program_id(), start, end,
+                                        request.min_spend_minor());
+    if (!found.ok()) return found.status();
+    members = *std::move(found);
+  }
+
+  // Who buys what with what: the program's purchases of the last half year.
+  CategoryAffinity affinity;
+  auto baskets = store_->CategoryBaskets(request.program_id(), now - absl::Hours(24 * 182), 50'000);
+  if (!baskets.ok()) return baskets.status();
+  for (std::vector<std::string>& basket : *baskets) affinity.AddMember(std::move(basket));
+
+  v1::GeneratePersonalOffersResponse response;
+  for (const std::string& member_id : members) {
+    auto history = store_->History(member_id, now - absl::Hours(24 * 365), 500, now);
+    if (!history.ok()) return history.status();
+    if (history->member.program_id() != request.program_id()) {
+      return Error(absl::StatusCode::kNotFound, "MEMBER_NOT_FOUND",
+                   absl::StrCat("member ", member_id, " is not in program ",
+                                request.program_id()),
+                   {{"member_id", member_id}});
+    }
+    int rank = 0;
+    const auto& levels = program->rules().levels().levels();
+    for (int i = 0; i < levels.size(); ++i) {
+      if (levels[i].name() == history->member.level()) rank = i;
+    }
+    std::vector<v1::OfferItem> items =
+        PlanOffers(*history, affinity, program->rules(),
+                   OfferPercentOff(*history, rank, now), now, max_items);
+    const bool shown = response.offers_size() < 100;
+    v1::PersonalOffer offer;
+    offer.set_member_id(member_id);
+    for (v1::OfferItem& item : items) {
+      v1::Coupon coupon;
+      coupon.set_program_id(request.program_id());
+      coupon.set_campaign("personal offer");
+      coupon.set_percent_off(item.percent_off());
+      coupon.add_categories(item.category());
+      coupon.set_auto_apply(true);
+      ToProtoTimestamp(now, coupon.mutable_start_time());
+      ToProtoTimestamp(now + absl::Hours(24) * valid_days, coupon.mutable_end_time());
+      // One coupon per request, member and category, whatever a retry plans.
+      const std::string issue_key = Sha256Hex(absl::StrCat(
+          request.program_id(), "/", request.request_id(), "/", member_id, "/", item.category()));
+      if (absl::Status s = store_->IssueCoupons(issue_key, issue_key, coupon,
+                                                {{member_id, ids_->Next()}}, now);
+          !s.ok()) {
+        return s;
+      }
+      if (shown) {
+        auto issued = store_->CouponsOfIssue(issue_key, 1, now);
+        if (!issued.ok()) return issued.status();
+        if (!issued->first.empty()) item.set_coupon_id(issued->first[0].coupon_id());
+      }
+      *offer.add_items() = std::move(item);
+    }
+    if (shown) *response.add_offers() = std::move(offer);
+    response.set_members(response.members() + 1);
+  }
   return response;
 }
 

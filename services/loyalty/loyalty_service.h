@@ -40,6 +40,8 @@ class LoyaltyService {
       const v1::CancelRedemptionRequest& request);
   absl::StatusOr<v1::IssueCouponsResponse> IssueCoupons(const v1::IssueCouponsRequest& request);
   absl::StatusOr<v1::ListCouponsResponse> ListCoupons(const v1::ListCouponsRequest& request);
+  absl::StatusOr<v1::GeneratePersonalOffersResponse> GeneratePersonalOffers(
+      const v1::GeneratePersonalOffersRequest& request);
 
  private:
   // The program's rules in force now (for bonuses granted outside purchases).

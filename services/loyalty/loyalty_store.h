@@ -118,6 +118,15 @@ class LoyaltyStore {
   // purchases since `since`, oldest first, and the points it burned.
   virtual absl::StatusOr<MemberHistory> History(absl::string_view member_id, absl::Time since,
                                                 int limit, absl::Time now) = 0;
+  // The categories each member bought, from the program's newest `limit`
+  // purchases since `since`; one list per member.
+  virtual absl::StatusOr<std::vector<std::vector<std::string>>> CategoryBaskets(
+      absl::string_view program_id, absl::Time since, int limit) = 0;
+  // Members whose purchases in [start, end) add up (paid, net of returns)
+  // to at least `min_spend`, by id.
+  virtual absl::StatusOr<std::vector<std::string>> MembersBySpend(absl::string_view program_id,
+                                                                 absl::Time start, absl::Time end,
+                                                                 int64_t min_spend) = 0;
   // Evaluates every member above the entry level, or in a grace period, not
   // yet evaluated as of `as_of` (see RunLevelEvaluation in loyalty.proto).
   virtual absl::StatusOr<LevelRunOutcome> EvaluateLevels(absl::Time as_of) = 0;

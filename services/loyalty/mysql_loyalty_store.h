@@ -34,6 +34,11 @@ class MysqlLoyaltyStore final : public LoyaltyStore {
   absl::StatusOr<LevelRunOutcome> EvaluateLevels(absl::Time as_of) override;
   absl::StatusOr<MemberHistory> History(absl::string_view member_id, absl::Time since, int limit,
                                         absl::Time now) override;
+  absl::StatusOr<std::vector<std::vector<std::string>>> CategoryBaskets(
+      absl::string_view program_id, absl::Time since, int limit) override;
+  absl::StatusOr<std::vector<std::string>> MembersBySpend(absl::string_view program_id,
+                                                         absl::Time start, absl::Time end,
+                                                         int64_t min_spend) override;
   absl::StatusOr<PurchaseOutcome> RecordPurchase(
       const v1::Purchase& purchase, absl::string_view content_hash, absl::Time now,
       absl::FunctionRef<Earning(const EarningInputs&)> decide) override;

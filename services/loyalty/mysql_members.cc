@@ -155,4 +155,48 @@ absl::StatusOr<MemberHistory> MysqlLoyaltyStore::History(absl::string_view membe
       });
 }
 
+absl::StatusOr<std::vector<std::vector<std::string>>> MysqlLoyaltyStore::CategoryBaskets(
+    absl::string_view program_id, absl::Time since, int limit) {
+  return RunWithConnection<std::vector<std::vector<std::string>>>(
+      *pool_,
+      [&](sql::Connection& conn) -> absl::StatusOr<std::vector<std::vector<std::string>>> {
+        auto query = Prepare(conn,
+                             "SELECT member_id, purchase FROM purchases "
+                             "WHERE program_id = ? AND purchased_at >= ? "
+                             "ORDER BY purchased_at DESC LIMIT ?");
+        query->setString(1, std::string(program_id));
+        query->setString(2, ToSqlDatetime(since));
+        query->setInt(3, limit);
+        std::unique_ptr<sql::ResultSet> rs(query->executeQuery());
+        std::map<std::string, std::vector<std::string>> by_member;
+        while (rs->next()) {
+          v1::Purchase p;
+          p.ParseFromString(rs->getString(2));
+          std::vector<std::string>& basket = by_member[rs->getString(1)];
+          for (const v1::PurchaseLine& line : p.lines()) {
+            if (!line.category().empty()) basket.push_back(line.category());
+          }
+        }
+        std::vector<std::vector<std::string>> out;
+        for (auto& [member, basket] : by_member) out.push_back(std::move(basket));
+        return out;
+      });
+}
+
+absl::StatusOr<std::vector<std::string>> MysqlLoyaltyStore::MembersBySpend(
+    absl::string_view program_id, absl::Time start, absl::Time end, int64_t min_spend) {
+  return RunWithConnection<std::vector<std::string>>(
+      *pool_, [&](sql::Connection& conn) -> absl::StatusOr<std::vector<std::string>> {
+        auto query = Prepare(conn,
+                             "SELECT member_id FROM purchases WHERE program_id = ? "
+                             "AND purchased_at >= ? AND purchased_at < ? GROUP BY member_id "
+                             "HAVING SUM(total_minor - returned_minor) >= ? ORDER BY member_id");
+        query->setString(1, std::string(program_id));
+        query->setString(2, ToSqlDatetime(start));
+        query->setString(3, ToSqlDatetime(end));
+        query->setInt64(4, min_spend);
+        return rows::FirstColumn(*query);
+      });
+}
+
 }  // namespace crm::loyalty

@@ -191,5 +191,78 @@ TEST_F(LoyaltyCouponsTest, OffersApplyThemselvesWhenThePurchaseQualifiesAndBonus
   EXPECT_EQ(again->purchase().applied_coupons_size(), 0);  // used once
 }
 
+TEST_F(LoyaltyCouponsTest, PersonalOffersBecomeAutoAppliedCouponsOncePerRequest) {
+  const std::string program = CreateProgram();
+  auto buy = [&](const std::string& member, const std::string& txn,
+                 const std::vector<std::string>& categories, int64_t each) {
+    v1::RecordPurchaseRequest r = Purchase(member, txn, 0, 0);
+    for (const std::string& category : categories) {
+      v1::PurchaseLine* line = r.mutable_purchase()->add_lines();
+      line->set_sku(category + "-1");
+      line->set_category(category);
+      line->set_quantity(1);
+      line->set_amount_minor(each);
+    }
+    ASSERT_TRUE(service_.RecordPurchase(r).ok());
+  };
+  for (int i = 0; i < 6; ++i) {
+    buy(Enroll(program).member_id(), absl::StrCat("n", i), {"fresh", "bakery"}, 500);
+  }
+  const std::string member = Enroll(program).member_id();
+  const absl::Time start = clock_.Now();
+  buy(member, "s0", {"household"}, 20000);
+  for (int week = 0; week < 3; ++week) {
+    clock_.Set(start + absl::Hours(24 * 7 * week) + absl::Minutes(1));
+    buy(member, absl::StrCat("s", week + 1), {"fresh"}, 3000);
+  }
+  clock_.Set(start + absl::Hours(24 * 20));
+
+  v1::GeneratePersonalOffersRequest generate;
+  generate.set_request_id("offers-2026-w1");
+  generate.set_program_id(program);
+  generate.set_member_id(member);
+  auto offers = service_.GeneratePersonalOffers(generate);
+  ASSERT_TRUE(offers.ok()) << Describe(offers.status());
+  ASSERT_EQ(offers->offers_size(), 1);
+  const v1::PersonalOffer& list = offers->offers(0);
+  ASSERT_EQ(list.items_size(), 3);
+  EXPECT_EQ(list.items(0).category(), "fresh");
+  EXPECT_EQ(list.items(0).reason(), v1::OfferItem::REASON_DUE);
+  EXPECT_EQ(list.items(1).category(), "household");
+  EXPECT_EQ(list.items(1).reason(), v1::OfferItem::REASON_FAVOURITE);
+  EXPECT_EQ(list.items(2).category(), "bakery");
+  EXPECT_EQ(list.items(2).reason(), v1::OfferItem::REASON_DISCOVERY);
+  EXPECT_EQ(list.items(0).percent_off(), 5u);
+  auto retried = service_.GeneratePersonalOffers(generate);
+  ASSERT_TRUE(retried.ok());
+  EXPECT_EQ(retried->offers(0).items(0).coupon_id(), list.items(0).coupon_id());
+  v1::ListCouponsRequest wallet;
+  wallet.set_member_id(member);
+  EXPECT_EQ(service_.ListCoupons(wallet)->coupons_size(), 3);
+
+  // The next fresh purchase takes the offer by itself: 5 % of 40 yuan.
+  v1::RecordPurchaseRequest next = Purchase(member, "s4", 4000, 0);
+  auto bought = service_.RecordPurchase(next);
+  ASSERT_TRUE(bought.ok()) << Describe(bought.status());
+  ASSERT_EQ(bought->purchase().applied_coupons_size(), 1);
+  EXPECT_EQ(bought->purchase().applied_coupons(0).coupon_id(), list.items(0).coupon_id());
+  EXPECT_EQ(bought->purchase().discount_minor(), 200);
+
+  // Everyone who spent 300 yuan or more this month: only this member.
+  v1::GeneratePersonalOffersRequest bulk;
+  bulk.set_request_id("offers-2026-w1-bulk");
+  bulk.set_program_id(program);
+  ToProtoTimestamp(start, bulk.mutable_period_start());
+  ToProtoTimestamp(clock_.Now() + absl::Seconds(1), bulk.mutable_period_end());
+  bulk.set_min_spend_minor(30000);
+  auto many = service_.GeneratePersonalOffers(bulk);
+  ASSERT_TRUE(many.ok()) << Describe(many.status());
+  EXPECT_EQ(many->members(), 1);
+  generate.set_member_id(ids_.Next());
+  generate.set_request_id("offers-unknown");
+  EXPECT_TRUE(IsError(service_.GeneratePersonalOffers(generate).status(), Code::kNotFound,
+                      "MEMBER_NOT_FOUND"));
+}
+
 }  // namespace
 }  // namespace crm::loyalty

@@ -76,6 +76,15 @@ class NullLoyaltyStore : public loyalty::LoyaltyStore {
                                                  absl::Time) override {
     return absl::UnimplementedError("");
   }
+  absl::StatusOr<std::vector<std::vector<std::string>>> CategoryBaskets(absl::string_view,
+                                                                        absl::Time,
+                                                                        int) override {
+    return absl::UnimplementedError("");
+  }
+  absl::StatusOr<std::vector<std::string>> MembersBySpend(absl::string_view, absl::Time,
+                                                         absl::Time, int64_t) override {
+    return absl::UnimplementedError("");
+  }
   absl::Status IssueCoupons(absl::string_view, absl::string_view, const loyalty::v1::Coupon&,
                             const std::vector<loyalty::CouponTarget>&, absl::Time) override {
     return absl::UnimplementedError("");
