@@ -40,6 +40,7 @@ class LoyaltyGrpc final : public v1::LoyaltyService::Service {
   CRM_LOYALTY_UNARY(IssueCoupons)
   CRM_LOYALTY_UNARY(ListCoupons)
   CRM_LOYALTY_UNARY(GetLoyaltyMetrics)
+  CRM_LOYALTY_UNARY(GetPointsLiability)
   CRM_LOYALTY_UNARY(GeneratePersonalOffers)
 
  private:

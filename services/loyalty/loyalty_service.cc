@@ -193,6 +193,16 @@ absl::StatusOr<v1::ListMembersResponse> LoyaltyService::ListMembers(
   return response;
 }
 
+absl::StatusOr<v1::GetPointsLiabilityResponse> LoyaltyService::GetPointsLiability(
+    const v1::GetPointsLiabilityRequest& request) {
+  if (absl::Status s = ValidId("program_id", request.program_id()); !s.ok()) return s;
+  auto liability = store_->Liability(request.program_id(), clock_->Now());
+  if (!liability.ok()) return liability.status();
+  v1::GetPointsLiabilityResponse response;
+  *response.mutable_liability() = *std::move(liability);
+  return response;
+}
+
 absl::StatusOr<v1::GetLoyaltyMetricsResponse> LoyaltyService::GetLoyaltyMetrics(
     const v1::GetLoyaltyMetricsRequest& request) {
   if (absl::Status s = ValidId("member_id", request.member_id()); !s.ok()) return s;

@@ -20,6 +20,8 @@ class LoyaltyService {
   absl::StatusOr<v1::UpdateProgramRulesResponse> UpdateProgramRules(
       const v1::UpdateProgramRulesRequest& request);
   absl::StatusOr<v1::ListMembersResponse> ListMembers(const v1::ListMembersRequest& request);
+  absl::StatusOr<v1::GetPointsLiabilityResponse> GetPointsLiability(
+      const v1::GetPointsLiabilityRequest& request);
   absl::StatusOr<v1::GetLoyaltyMetricsResponse> GetLoyaltyMetrics(
       const v1::GetLoyaltyMetricsRequest& request);
   absl::StatusOr<v1::RunLevelEvaluationResponse> RunLevelEvaluation(

@@ -127,6 +127,9 @@ class LoyaltyStore {
   virtual absl::StatusOr<std::vector<std::string>> MembersBySpend(absl::string_view program_id,
                                                                  absl::Time start, absl::Time end,
                                                                  int64_t min_spend) = 0;
+  // The program's points liability at `now`; PROGRAM_NOT_FOUND.
+  virtual absl::StatusOr<v1::PointsLiability> Liability(absl::string_view program_id,
+                                                        absl::Time now) = 0;
   // Evaluates every member above the entry level, or in a grace period, not
   // yet evaluated as of `as_of` (see RunLevelEvaluation in loyalty.proto).
   virtual absl::StatusOr<LevelRunOutcome> EvaluateLevels(absl::Time as_of) = 0;

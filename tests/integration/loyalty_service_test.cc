@@ -12,6 +12,7 @@
 #include "common/errors.h"
 #include "common/sql_util.h"
 #include "gtest/gtest.h"
+#include "services/loyalty/earning.h"
 #include "services/loyalty/mysql_loyalty_store.h"
 #include "tests/integration/loyalty_fixture.h"
 #include "tests/support/status_matchers.h"
@@ -246,6 +247,50 @@ TEST_F(LoyaltyServiceTest, PointsExpireAtTheirSecondExactlyOnce) {
   ToProtoTimestamp(clock_.Now() + absl::Seconds(1), future.mutable_as_of());
   EXPECT_TRUE(IsError(service_.RunExpiry(future).status(), Code::kInvalidArgument,
                       "INVALID_FIELD", "as_of"));
+}
+
+TEST_F(LoyaltyServiceTest, TheLiabilityReportSplitsWhatIsOwedAndWhatBroke) {
+  const std::string program = CreateProgram();
+  const std::string a = Enroll(program).member_id();  // 100 points each, spendable
+  Enroll(program);
+  ASSERT_TRUE(service_.RecordPurchase(Purchase(a, "t1", 0, 10000)).ok());  // 100 + 50 pending
+  const absl::Time start = clock_.Now();
+  v1::GetPointsLiabilityRequest r;
+  r.set_program_id(program);
+  auto now = service_.GetPointsLiability(r);
+  ASSERT_TRUE(now.ok()) << Describe(now.status());
+  EXPECT_EQ(now->liability().members(), 2);
+  EXPECT_EQ(now->liability().outstanding_points(), 200);
+  EXPECT_EQ(now->liability().pending_points(), 150);
+  ASSERT_EQ(now->liability().expiring_by_month_size(), 12);
+  EXPECT_EQ(now->liability().later_or_never_points(), 350);  // the 12th month ahead
+
+  clock_.Set(start + absl::Hours(24 * 180));
+  auto half = service_.GetPointsLiability(r);
+  ASSERT_TRUE(half.ok());
+  EXPECT_EQ(half->liability().outstanding_points(), 350);
+  const std::string due_month = absl::FormatTime("%Y-%m", AddMonths(start, 12), absl::UTCTimeZone());
+  int64_t in_due_month = 0;
+  for (const v1::MonthlyExpiry& m : half->liability().expiring_by_month()) {
+    if (m.month() == due_month) in_due_month = m.points();
+  }
+  EXPECT_EQ(in_due_month, 350);
+
+  clock_.Set(AddMonths(start, 12) + absl::Seconds(1));
+  auto lapsed = service_.GetPointsLiability(r);
+  ASSERT_TRUE(lapsed.ok());
+  EXPECT_EQ(lapsed->liability().outstanding_points(), 0);
+  EXPECT_EQ(lapsed->liability().lapsed_unswept_points(), 350);
+  ASSERT_TRUE(service_.RunExpiry(v1::RunExpiryRequest()).ok());
+  auto swept = service_.GetPointsLiability(r);
+  ASSERT_TRUE(swept.ok());
+  EXPECT_EQ(swept->liability().lapsed_unswept_points(), 0);
+  EXPECT_EQ(swept->liability().earned_points(), 350);
+  EXPECT_EQ(swept->liability().expired_points(), 350);
+  EXPECT_DOUBLE_EQ(swept->liability().breakage_rate(), 1.0);
+  r.set_program_id(ids_.Next());
+  EXPECT_TRUE(IsError(service_.GetPointsLiability(r).status(), Code::kNotFound,
+                      "PROGRAM_NOT_FOUND"));
 }
 
 TEST_F(LoyaltyServiceTest, TheLedgerPagesNewestFirst) {

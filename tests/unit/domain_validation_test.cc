@@ -72,6 +72,10 @@ class NullLoyaltyStore : public loyalty::LoyaltyStore {
   absl::StatusOr<loyalty::LevelRunOutcome> EvaluateLevels(absl::Time) override {
     return absl::UnimplementedError("");
   }
+  absl::StatusOr<loyalty::v1::PointsLiability> Liability(absl::string_view,
+                                                         absl::Time) override {
+    return absl::UnimplementedError("");
+  }
   absl::StatusOr<loyalty::MemberHistory> History(absl::string_view, absl::Time, int,
                                                  absl::Time) override {
     return absl::UnimplementedError("");
