@@ -40,7 +40,8 @@ absl::Status ProgramNotFound(absl::string_view program_id) {
 
 const absl::string_view kMemberColumns =
     "m.program_id, m.customer_id, m.enrolled_at, m.balance, m.lifetime_earned, "
-    "m.purchase_count, m.level_rank, m.level_since, m.level_grace_until, m.level_evaluated_at";
+    "m.purchase_count, m.level_rank, m.level_since, m.level_grace_until, m.level_evaluated_at, "
+    "m.debt_points";
 
 namespace {
 
@@ -64,6 +65,7 @@ MemberRow MemberRowFrom(sql::ResultSet& rs, absl::string_view member_id) {
   row.level.since = OptionalTime(rs, 8);
   row.level.grace_until = OptionalTime(rs, 9);
   row.level_evaluated_at = OptionalTime(rs, 10);
+  row.debt = rs.getInt64(11);
   return row;
 }
 
@@ -118,7 +120,7 @@ absl::StatusOr<MemberRow> ReadMemberRow(sql::Connection& conn, absl::string_view
   std::unique_ptr<sql::ResultSet> rs(query->executeQuery());
   if (!rs->next()) return MemberNotFound(member_id);
   MemberRow row = MemberRowFrom(*rs, member_id);
-  row.rules_version = rs->getInt(11);
+  row.rules_version = rs->getInt(12);
   return row;
 }
 
@@ -131,6 +133,7 @@ v1::Member MemberProto(const MemberRow& row, absl::Time now) {
   m.set_balance(row.balance);
   m.set_lifetime_earned(row.lifetime_earned);
   m.set_purchase_count(row.purchase_count);
+  m.set_debt_points(row.debt);
   m.set_tenure_days(static_cast<int32_t>(
       std::max<int64_t>(0, absl::ToInt64Hours(now - row.enrolled_at) / 24)));
   return m;
@@ -167,6 +170,7 @@ void AddLotBalances(sql::Connection& conn, absl::string_view member_id, absl::Ti
       ToProtoTimestamp(when, e->mutable_expire_time());
     }
   }
+  m.set_available_points(m.available_points() - m.debt_points());
 }
 
 int64_t QualifyingValue(sql::Connection& conn, absl::string_view member_id,
@@ -254,28 +258,40 @@ void ApplyToMember(sql::Connection& conn, absl::string_view member_id, const Mem
   auto update = Prepare(conn,
                         "UPDATE members SET balance = balance + ?, "
                         "lifetime_earned = lifetime_earned + ?, "
-                        "purchase_count = purchase_count + ? WHERE member_id = ?");
+                        "purchase_count = purchase_count + ?, debt_points = debt_points + ? "
+                        "WHERE member_id = ?");
   update->setInt64(1, delta.points);
   update->setInt64(2, delta.earned);
   update->setInt(3, delta.purchases);
-  update->setString(4, std::string(member_id));
+  update->setInt64(4, delta.debt);
+  update->setString(5, std::string(member_id));
   update->executeUpdate();
 }
 
 std::vector<Lot> SpendableLots(sql::Connection& conn, absl::string_view member_id,
-                               absl::Time now) {
+                               absl::Time now, bool with_pending) {
   const std::string at = ToSqlDatetime(now);
   auto query = Prepare(conn,
                        "SELECT entry_id, remaining FROM point_lots WHERE member_id = ? "
-                       "AND remaining > 0 AND available_at <= ? AND expires_at > ? "
+                       "AND remaining > 0 AND (? OR available_at <= ?) AND expires_at > ? "
                        "ORDER BY expires_at, entry_id FOR UPDATE");
   query->setString(1, std::string(member_id));
-  query->setString(2, at);
+  query->setBoolean(2, with_pending);
   query->setString(3, at);
+  query->setString(4, at);
   std::unique_ptr<sql::ResultSet> rs(query->executeQuery());
   std::vector<Lot> lots;
   while (rs->next()) lots.push_back({rs->getInt64(1), rs->getInt64(2)});
   return lots;
+}
+
+int64_t SettleDebt(sql::Connection& conn, absl::string_view member_id, int64_t debt,
+                   absl::Time now) {
+  if (debt <= 0) return 0;
+  const int64_t paid =
+      TakeFromLots(conn, SpendableLots(conn, member_id, now, /*with_pending=*/true), debt);
+  if (paid > 0) ApplyToMember(conn, member_id, {0, 0, 0, -paid});
+  return paid;
 }
 
 int64_t TakeFromLots(sql::Connection& conn, const std::vector<Lot>& lots, int64_t points,

@@ -31,6 +31,7 @@ struct MemberRow {
   int32_t purchase_count = 0;
   LevelState level;
   std::optional<absl::Time> level_evaluated_at;
+  int64_t debt = 0;
   int32_t rules_version = 0;  // the program's, read by ReadMemberRow only
 };
 
@@ -82,6 +83,7 @@ struct MemberDelta {
   int64_t points = 0;     // added to the balance: the sum of the new entries
   int64_t earned = 0;     // added to lifetime earnings (EARN and BONUS entries)
   int32_t purchases = 0;  // added to the purchase count
+  int64_t debt = 0;       // added to the debt
 };
 void ApplyToMember(sql::Connection& conn, absl::string_view member_id, const MemberDelta& delta);
 
@@ -90,9 +92,16 @@ struct Lot {
   int64_t remaining = 0;
 };
 
-// The member's spendable lots at `now`, earliest-expiring first, locked.
+// The member's spendable lots at `now` (also the pending ones, when
+// `with_pending`), earliest-expiring first, locked.
 std::vector<Lot> SpendableLots(sql::Connection& conn, absl::string_view member_id,
-                               absl::Time now);
+                               absl::Time now, bool with_pending = false);
+
+// Pays up to `debt` owed by the member from its unexpired lots (pending
+// ones too), earliest-expiring first; returns what it paid, already taken
+// off the member's debt.
+int64_t SettleDebt(sql::Connection& conn, absl::string_view member_id, int64_t debt,
+                   absl::Time now);
 
 // Takes up to `points` from `lots` in order; returns what it took, and adds
 // what it took from each lot to `taken_from` when given.

@@ -404,6 +404,7 @@ absl::StatusOr<PurchaseOutcome> MysqlLoyaltyStore::RecordPurchase(
         }
         const int64_t earned = WriteEarning(conn, out.purchase, earning, now);
         rows::ApplyToMember(conn, purchase.member_id(), {earned, earned, 1});
+        member->debt -= rows::SettleDebt(conn, purchase.member_id(), member->debt, now);
         member->balance += earned;
         member->lifetime_earned += earned;
         member->purchase_count += 1;
@@ -443,12 +444,14 @@ absl::StatusOr<v1::ReturnPolicy> ReturnPolicyOf(sql::Connection& conn,
   return rules.return_policy();
 }
 
-// Takes up to `due` points for a return of `purchase_id` under `policy`.
+// Takes up to `due` points for a return of `purchase_id` under `policy`
+// (under ALLOW_NEGATIVE all of it, the missing part as debt).
 int64_t TakeBack(sql::Connection& conn, absl::string_view member_id,
                  absl::string_view purchase_id, v1::ReturnPolicy policy, int64_t due,
                  absl::Time now) {
   const std::string at = ToSqlDatetime(now);
-  const bool pending_only = policy != v1::RETURN_POLICY_REVERSE_WITHIN_BALANCE;
+  const bool negative = policy == v1::RETURN_POLICY_ALLOW_NEGATIVE;
+  const bool pending_only = !negative && policy != v1::RETURN_POLICY_REVERSE_WITHIN_BALANCE;
   auto own = Prepare(conn,
                      "SELECT l.entry_id, l.remaining FROM point_lots l "
                      "JOIN ledger_entries e ON e.entry_id = l.entry_id "
@@ -467,7 +470,12 @@ int64_t TakeBack(sql::Connection& conn, absl::string_view member_id,
   }
   int64_t taken = rows::TakeFromLots(conn, lots, due);
   if (!pending_only && taken < due) {
-    taken += rows::TakeFromLots(conn, rows::SpendableLots(conn, member_id, now), due - taken);
+    taken += rows::TakeFromLots(conn, rows::SpendableLots(conn, member_id, now, negative),
+                                due - taken);
+  }
+  if (negative && taken < due) {
+    rows::ApplyToMember(conn, member_id, {0, 0, 0, due - taken});
+    taken = due;
   }
   return taken;
 }
@@ -601,6 +609,7 @@ absl::StatusOr<AdjustOutcome> MysqlLoyaltyStore::Adjust(const RequestKey& key,
         v1::LedgerEntry stored = rows::AppendEntry(conn, e, now, expiry);
         stored.set_entry_id(rows::LastEntryId(conn));
         rows::ApplyToMember(conn, member_id, {points, 0, 0});
+        if (points > 0) rows::SettleDebt(conn, member_id, member->debt, now);
         return stored;
       });
   if (!entry.ok()) return entry.status();

@@ -51,7 +51,7 @@ absl::StatusOr<std::vector<v1::Member>> MysqlLoyaltyStore::ListMembers(
         std::unique_ptr<sql::ResultSet> rs(query->executeQuery());
         std::vector<v1::Member> out;
         while (rs->next()) {
-          const rows::MemberRow row = rows::MemberRowFrom(*rs, std::string(rs->getString(11)));
+          const rows::MemberRow row = rows::MemberRowFrom(*rs, std::string(rs->getString(12)));
           v1::Member& m = out.emplace_back(rows::MemberProto(row, now));
           if (rules != nullptr) DescribeLevel(rules->levels(), row.level, std::nullopt, m);
         }

@@ -264,6 +264,7 @@ absl::StatusOr<RedemptionOutcome> MysqlLoyaltyStore::CancelRedemption(
           ToProtoTimestamp(now, entry.mutable_create_time());
           rows::RecordEntry(conn, entry);
           rows::ApplyToMember(conn, member_id, {refunded, 0, 0});
+          rows::SettleDebt(conn, member_id, member->debt, now);
         }
         auto stock = Prepare(conn,
                              "UPDATE rewards SET stock = stock + ? "

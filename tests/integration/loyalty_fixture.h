@@ -1,13 +1,14 @@
 // A loyalty service on a real MariaDB, with helpers to build programs,
 // members and purchases. After every test the ledger invariants are checked:
 // each member's cached balance equals the sum of its ledger entries and the
-// sum of its lots, and no lot is negative.
+// sum of its lots less its debt, and no lot is negative.
 #ifndef CRM_TESTS_INTEGRATION_LOYALTY_FIXTURE_H_
 #define CRM_TESTS_INTEGRATION_LOYALTY_FIXTURE_H_
 
 #include <string>
 #include <tuple>
 
+#include "absl/strings/str_cat.h"
 #include "common/errors.h"
 #include "common/sql_util.h"
 #include "gtest/gtest.h"
@@ -30,7 +31,13 @@ class LoyaltyServiceTest : public ::testing::Test {
               "0");
     EXPECT_EQ(db_.Query("SELECT COUNT(*) FROM members m WHERE balance <> "
                         "(SELECT COALESCE(SUM(remaining), 0) FROM point_lots l "
-                        "WHERE l.member_id = m.member_id)"),
+                        "WHERE l.member_id = m.member_id) - debt_points"),
+              "0");
+    // A member in debt holds no unexpired points: they would have paid it.
+    EXPECT_EQ(db_.Query(absl::StrCat("SELECT COUNT(*) FROM members m JOIN point_lots l "
+                                     "ON l.member_id = m.member_id WHERE m.debt_points > 0 "
+                                     "AND l.remaining > 0 AND l.expires_at > '",
+                                     ToSqlDatetime(clock_.Now()), "'")),
               "0");
     EXPECT_EQ(db_.Query("SELECT COUNT(*) FROM point_lots WHERE remaining < 0"), "0");
   }

@@ -149,6 +149,33 @@ TEST_F(LoyaltyServiceTest, WithinBalanceTakesOtherPointsButNeverGoesBelowZero) {
   EXPECT_EQ(back->member().balance(), 0);
 }
 
+TEST_F(LoyaltyServiceTest, AllowNegativeTakesEverythingAndTheNextPointsPayTheDebt) {
+  const v1::Member m = Enroll(CreateProgram(0, v1::RETURN_POLICY_ALLOW_NEGATIVE));  // 100
+  ASSERT_TRUE(service_.RecordPurchase(Purchase(m.member_id(), "pos-1", 3000, 1999)).ok());  // +129
+  clock_.Advance(absl::Hours(24 * 8));
+  ASSERT_TRUE(Adjust(m.member_id(), -200, "spend-1").ok());  // leaves 29
+  auto back = Return(m.member_id(), "pos-1", "ret-1", 0);
+  ASSERT_TRUE(back.ok()) << Describe(back.status());
+  EXPECT_EQ(back->points_reversed(), 79);
+  EXPECT_EQ(back->points_not_reversed(), 0);
+  EXPECT_EQ(back->member().balance(), -50);
+  EXPECT_EQ(back->member().debt_points(), 50);
+  EXPECT_EQ(back->member().available_points(), -50);
+  EXPECT_TRUE(IsError(Adjust(m.member_id(), -1, "spend-2").status(), Code::kFailedPrecondition,
+                      "INSUFFICIENT_POINTS"));
+  // 40 pending points from the next purchase pay 40 of the debt at once.
+  auto next = service_.RecordPurchase(Purchase(m.member_id(), "pos-2", 2000, 0));
+  ASSERT_TRUE(next.ok()) << Describe(next.status());
+  EXPECT_EQ(next->member().debt_points(), 10);
+  EXPECT_EQ(next->member().balance(), -10);
+  EXPECT_EQ(next->member().pending_points(), 0);
+  auto paid = Adjust(m.member_id(), 30, "goodwill-1");
+  ASSERT_TRUE(paid.ok());
+  EXPECT_EQ(paid->member().debt_points(), 0);
+  EXPECT_EQ(paid->member().balance(), 20);
+  EXPECT_EQ(paid->member().available_points(), 20);
+}
+
 TEST_F(LoyaltyServiceTest, TheDailyCapLimitsEarningAcrossPurchases) {
   const v1::Member m = Enroll(CreateProgram(/*max_per_day=*/100));
   int64_t earned = 0;
