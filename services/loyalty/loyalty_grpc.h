@@ -25,6 +25,7 @@ class LoyaltyGrpc final : public v1::LoyaltyService::Service {
   CRM_LOYALTY_UNARY(GetProgram)
   CRM_LOYALTY_UNARY(EnrollMember)
   CRM_LOYALTY_UNARY(GetMember)
+  CRM_LOYALTY_UNARY(IdentifyMember)
   CRM_LOYALTY_UNARY(RecordPurchase)
   CRM_LOYALTY_UNARY(RecordReturn)
   CRM_LOYALTY_UNARY(AdjustPoints)

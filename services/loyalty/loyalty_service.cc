@@ -400,6 +400,38 @@ absl::StatusOr<v1::GeneratePersonalOffersResponse> LoyaltyService::GeneratePerso
   return response;
 }
 
+absl::StatusOr<v1::IdentifyMemberResponse> LoyaltyService::IdentifyMember(
+    const v1::IdentifyMemberRequest& request) {
+  if (absl::Status s = ValidId("program_id", request.program_id()); !s.ok()) return s;
+  auto member_id = MemberOf(request.program_id(), request.identifier(), request.default_region());
+  if (!member_id.ok()) return member_id.status();
+  auto member = store_->GetMember(*member_id, clock_->Now());
+  if (!member.ok()) return member.status();
+  v1::IdentifyMemberResponse response;
+  *response.mutable_member() = *std::move(member);
+  return response;
+}
+
+absl::StatusOr<std::string> LoyaltyService::CustomerOf(const identify::v1::Identifier& identifier,
+                                                       absl::string_view default_region) {
+  if (customers_ == nullptr) {
+    return Error(absl::StatusCode::kFailedPrecondition, "IDENTIFY_NOT_CONFIGURED",
+                 "this loyalty service resolves no identifiers: pass customer or member ids");
+  }
+  if (identifier.value().empty()) {
+    return InvalidArgument("customer_identifier.value", "is required");
+  }
+  return customers_->CustomerOf(identifier, default_region);
+}
+
+absl::StatusOr<std::string> LoyaltyService::MemberOf(absl::string_view program_id,
+                                                     const identify::v1::Identifier& identifier,
+                                                     absl::string_view default_region) {
+  auto customer = CustomerOf(identifier, default_region);
+  if (!customer.ok()) return customer.status();
+  return store_->MemberOfCustomer(program_id, *customer);
+}
+
 absl::StatusOr<int> LoyaltyService::LevelRank(absl::string_view program_id,
                                               absl::string_view level) {
   auto program = CurrentProgram(program_id);
@@ -420,14 +452,20 @@ absl::StatusOr<v1::EnrollMemberResponse> LoyaltyService::EnrollMember(
   auto key = MakeRequestKey("EnrollMember", request.request_id(), request);
   if (!key.ok()) return key.status();
   if (absl::Status s = ValidId("program_id", request.program_id()); !s.ok()) return s;
-  if (absl::Status s = ValidId("customer_id", request.customer_id()); !s.ok()) return s;
+  std::string customer_id = request.customer_id();
+  if (customer_id.empty() && request.has_customer_identifier()) {
+    auto found = CustomerOf(request.customer_identifier(), request.default_region());
+    if (!found.ok()) return found.status();
+    customer_id = *std::move(found);
+  }
+  if (absl::Status s = ValidId("customer_id", customer_id); !s.ok()) return s;
   auto program = CurrentProgram(request.program_id());
   if (!program.ok()) return program.status();
   const absl::Time now = clock_->Now();
   v1::Member member;
   member.set_member_id(ids_->Next());
   member.set_program_id(request.program_id());
-  member.set_customer_id(request.customer_id());
+  member.set_customer_id(customer_id);
   ToProtoTimestamp(now, member.mutable_enroll_time());
   const v1::ProgramRules& rules = program->rules();
   auto enrolled = store_->Enroll(*key, member, rules.earning().enrollment_bonus(),
@@ -450,9 +488,17 @@ absl::StatusOr<v1::GetMemberResponse> LoyaltyService::GetMember(
 
 absl::StatusOr<v1::RecordPurchaseResponse> LoyaltyService::RecordPurchase(
     const v1::RecordPurchaseRequest& request) {
-  // The content as sent identifies a replay (a default purchase_time would not).
-  const std::string content_hash = Fingerprint(request.purchase());
   v1::Purchase purchase = request.purchase();
+  if (purchase.member_id().empty() && request.has_customer_identifier()) {
+    if (absl::Status s = ValidId("program_id", request.program_id()); !s.ok()) return s;
+    auto member = MemberOf(request.program_id(), request.customer_identifier(),
+                           request.default_region());
+    if (!member.ok()) return member.status();
+    purchase.set_member_id(*std::move(member));
+  }
+  // The content as sent (with its member) identifies a replay; a default
+  // purchase_time would not.
+  const std::string content_hash = Fingerprint(purchase);
   const absl::Time now = clock_->Now();
   if (absl::Status s = ValidatePurchase(purchase, now); !s.ok()) return s;
   purchase.set_purchase_id(ids_->Next());

@@ -5,6 +5,7 @@
 #include "common/clock.h"
 #include "common/ids.h"
 #include "crm/loyalty/v1/loyalty.pb.h"
+#include "services/loyalty/customer_directory.h"
 #include "services/loyalty/loyalty_store.h"
 
 namespace crm::loyalty {
@@ -12,8 +13,10 @@ namespace crm::loyalty {
 // The domain rules of the loyalty program, free of any transport.
 class LoyaltyService {
  public:
-  LoyaltyService(LoyaltyStore* store, const Clock* clock, IdGenerator* ids)
-      : store_(store), clock_(clock), ids_(ids) {}
+  // `customers` resolves customer identifiers (null: only ids are accepted).
+  LoyaltyService(LoyaltyStore* store, const Clock* clock, IdGenerator* ids,
+                 CustomerDirectory* customers = nullptr)
+      : store_(store), clock_(clock), ids_(ids), customers_(customers) {}
 
   absl::StatusOr<v1::CreateProgramResponse> CreateProgram(const v1::CreateProgramRequest& request);
   absl::StatusOr<v1::GetProgramResponse> GetProgram(const v1::GetProgramRequest& request);
@@ -28,6 +31,8 @@ class LoyaltyService {
       const v1::RunLevelEvaluationRequest& request);
   absl::StatusOr<v1::EnrollMemberResponse> EnrollMember(const v1::EnrollMemberRequest& request);
   absl::StatusOr<v1::GetMemberResponse> GetMember(const v1::GetMemberRequest& request);
+  absl::StatusOr<v1::IdentifyMemberResponse> IdentifyMember(
+      const v1::IdentifyMemberRequest& request);
   absl::StatusOr<v1::RecordPurchaseResponse> RecordPurchase(
       const v1::RecordPurchaseRequest& request);
   absl::StatusOr<v1::RecordReturnResponse> RecordReturn(const v1::RecordReturnRequest& request);
@@ -48,12 +53,20 @@ class LoyaltyService {
  private:
   // The program's rules in force now (for bonuses granted outside purchases).
   absl::StatusOr<v1::Program> CurrentProgram(absl::string_view program_id);
+  // The customer holding `identifier`, through the identify service.
+  absl::StatusOr<std::string> CustomerOf(const identify::v1::Identifier& identifier,
+                                         absl::string_view default_region);
+  // The program's member holding `identifier`.
+  absl::StatusOr<std::string> MemberOf(absl::string_view program_id,
+                                       const identify::v1::Identifier& identifier,
+                                       absl::string_view default_region);
   // The index of the named level in the rules in force; INVALID_ARGUMENT.
   absl::StatusOr<int> LevelRank(absl::string_view program_id, absl::string_view level);
 
   LoyaltyStore* store_;
   const Clock* clock_;
   IdGenerator* ids_;
+  CustomerDirectory* customers_;
 };
 
 }  // namespace crm::loyalty

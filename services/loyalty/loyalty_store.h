@@ -108,6 +108,9 @@ class LoyaltyStore {
                                             int64_t bonus, absl::Time bonus_expiry) = 0;
   // Balances as of `now`; NOT_FOUND / MEMBER_NOT_FOUND.
   virtual absl::StatusOr<v1::Member> GetMember(absl::string_view member_id, absl::Time now) = 0;
+  // The member id of the customer in the program; NOT_FOUND / NOT_A_MEMBER.
+  virtual absl::StatusOr<std::string> MemberOfCustomer(absl::string_view program_id,
+                                                       absl::string_view customer_id) = 0;
   // The program's members with member_id > `after` (at level `rank` when
   // given), by id, with their stored fields and level name at `now`.
   virtual absl::StatusOr<std::vector<v1::Member>> ListMembers(absl::string_view program_id,

@@ -1,7 +1,14 @@
 // The loyalty service: purchases, points and membership.
+#include "absl/flags/flag.h"
 #include "common/service_main.h"
+#include "grpcpp/create_channel.h"
+#include "services/loyalty/identify_directory.h"
 #include "services/loyalty/loyalty_grpc.h"
 #include "services/loyalty/mysql_loyalty_store.h"
+
+ABSL_FLAG(std::string, identify_target, "127.0.0.1:50051",
+          "The identify service, which resolves customer identifiers (dns:///host:port "
+          "balances over its replicas)");
 
 int main(int argc, char** argv) {
   crm::InitProcess(argc, argv, "loyalty");
@@ -10,7 +17,9 @@ int main(int argc, char** argv) {
   if (!env.ok()) return crm::ExitOnConfigError(env.status());
   if ((*env)->migrate_only()) return (*env)->MigrateAndExit();
   crm::loyalty::MysqlLoyaltyStore store(&(*env)->pool(), &(*env)->clock());
-  crm::loyalty::LoyaltyService service(&store, &(*env)->clock(), &(*env)->ids());
+  crm::loyalty::IdentifyDirectory customers(grpc::CreateChannel(
+      absl::GetFlag(FLAGS_identify_target), grpc::InsecureChannelCredentials()));
+  crm::loyalty::LoyaltyService service(&store, &(*env)->clock(), &(*env)->ids(), &customers);
   crm::loyalty::LoyaltyGrpc adapter(&service);
   return (*env)->Serve({{&adapter, crm::loyalty::v1::LoyaltyService::service_full_name()}});
 }

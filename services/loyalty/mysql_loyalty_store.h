@@ -23,6 +23,8 @@ class MysqlLoyaltyStore final : public LoyaltyStore {
   absl::StatusOr<v1::Member> Enroll(const RequestKey& key, const v1::Member& member,
                                     int64_t bonus, absl::Time bonus_expiry) override;
   absl::StatusOr<v1::Member> GetMember(absl::string_view member_id, absl::Time now) override;
+  absl::StatusOr<std::string> MemberOfCustomer(absl::string_view program_id,
+                                               absl::string_view customer_id) override;
   absl::StatusOr<v1::ProgramRules> AddRulesVersion(const RequestKey& key,
                                                    absl::string_view program_id,
                                                    const v1::ProgramRules& rules,

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "common/errors.h"
 #include "common/sql_util.h"
 #include "common/transaction.h"
 #include "cppconn/resultset.h"
@@ -56,6 +57,24 @@ absl::StatusOr<std::vector<v1::Member>> MysqlLoyaltyStore::ListMembers(
           if (rules != nullptr) DescribeLevel(rules->levels(), row.level, std::nullopt, m);
         }
         return out;
+      });
+}
+
+absl::StatusOr<std::string> MysqlLoyaltyStore::MemberOfCustomer(absl::string_view program_id,
+                                                               absl::string_view customer_id) {
+  return RunWithConnection<std::string>(
+      *pool_, [&](sql::Connection& conn) -> absl::StatusOr<std::string> {
+        auto query = Prepare(conn,
+                             "SELECT member_id FROM members WHERE program_id = ? "
+                             "AND customer_id = ?");
+        query->setString(1, std::string(program_id));
+        query->setString(2, std::string(customer_id));
+        std::vector<std::string> found = rows::FirstColumn(*query);
+        if (!found.empty()) return found[0];
+        return Error(absl::StatusCode::kNotFound, "NOT_A_MEMBER",
+                     absl::StrCat("customer ", customer_id, " is not a member of program ",
+                                  program_id),
+                     {{"customer_id", std::string(customer_id)}});
       });
 }
 

@@ -1,5 +1,7 @@
 // The four service binaries as clients see them: real processes, real gRPC
 // over TCP, generated stubs, real MariaDB.
+#include <csignal>
+
 #include "absl/synchronization/notification.h"
 #include "common/errors.h"
 #include "common/grpc_status.h"
@@ -208,6 +210,88 @@ TEST(LoyaltyContractTest, ProgramsMembersPurchasesAndTheLedger) {
   ASSERT_TRUE(stub->ListRewards(Context().get(), rewards, &catalogue).ok());
   ASSERT_EQ(catalogue.rewards_size(), 1);
   EXPECT_EQ(catalogue.rewards(0).stock(), 1);
+}
+
+TEST(LoyaltyContractTest, TheTillFindsTheMemberByCardThroughIdentify) {
+  ServiceProcess identify("identify");
+  ASSERT_TRUE(WaitForHealth(identify.channel().get(), "SERVING", absl::Seconds(20)));
+  ServiceProcess loyalty("loyalty", true, {"--identify_target=" + identify.address()});
+  ASSERT_TRUE(WaitForHealth(loyalty.channel().get(), "SERVING", absl::Seconds(20)));
+  auto customers = identify::v1::IdentifyService::NewStub(identify.channel());
+  auto stub = loyalty::v1::LoyaltyService::NewStub(loyalty.channel());
+  auto card = [](const std::string& number) {
+    identify::v1::Identifier id;
+    id.set_type(identify::v1::IDENTIFIER_TYPE_MEMBER_CARD);
+    id.set_value(number);
+    return id;
+  };
+  auto create_customer = [&](const std::string& request_id, const std::string& number) {
+    identify::v1::CreateCustomerRequest create;
+    create.set_request_id(request_id);
+    create.mutable_customer()->set_kind(identify::v1::CUSTOMER_KIND_PERSON);
+    create.mutable_customer()->set_category(identify::v1::CUSTOMER_CATEGORY_CONSUMER);
+    create.mutable_customer()->set_display_name("Li Lei");
+    *create.mutable_customer()->add_identifiers() = card(number);
+    identify::v1::CreateCustomerResponse created;
+    EXPECT_TRUE(customers->CreateCustomer(Context().get(), create, &created).ok());
+    return created.customer().customer_id();
+  };
+  const std::string customer = create_customer("c1", "8800123");
+  create_customer("c2", "8800999");
+
+  loyalty::v1::CreateProgramRequest program;
+  program.mutable_program()->set_display_name("Club");
+  program.mutable_program()->set_currency_code("CNY");
+  program.mutable_program()->set_points_per_currency_unit(1);
+  loyalty::v1::CreateProgramResponse created;
+  ASSERT_TRUE(stub->CreateProgram(Context().get(), program, &created).ok());
+  const std::string program_id = created.program().program_id();
+  loyalty::v1::EnrollMemberRequest enroll;
+  enroll.set_program_id(program_id);
+  *enroll.mutable_customer_identifier() = card("8800-123");  // normalised by identify
+  loyalty::v1::EnrollMemberResponse enrolled;
+  ASSERT_TRUE(stub->EnrollMember(Context().get(), enroll, &enrolled).ok());
+  EXPECT_EQ(enrolled.member().customer_id(), customer);
+
+  // At the till: the card is scanned, the purchase goes in by it.
+  loyalty::v1::RecordPurchaseRequest buy;
+  buy.set_program_id(program_id);
+  *buy.mutable_customer_identifier() = card("8800123");
+  buy.mutable_purchase()->set_source_transaction_id("till-1/0001");
+  auto* line = buy.mutable_purchase()->add_lines();
+  line->set_sku("tea");
+  line->set_quantity(1);
+  line->set_amount_minor(2000);
+  loyalty::v1::RecordPurchaseResponse bought, replayed;
+  ASSERT_TRUE(stub->RecordPurchase(Context().get(), buy, &bought).ok());
+  EXPECT_EQ(bought.purchase().member_id(), enrolled.member().member_id());
+  EXPECT_EQ(bought.member().available_points(), 20);
+  loyalty::v1::RecordPurchaseRequest by_id;
+  *by_id.mutable_purchase() = buy.purchase();
+  by_id.mutable_purchase()->set_member_id(enrolled.member().member_id());
+  ASSERT_TRUE(stub->RecordPurchase(Context().get(), by_id, &replayed).ok());
+  EXPECT_TRUE(replayed.replayed());
+
+  loyalty::v1::IdentifyMemberRequest who;
+  who.set_program_id(program_id);
+  *who.mutable_identifier() = card("8800123");
+  loyalty::v1::IdentifyMemberResponse found;
+  ASSERT_TRUE(stub->IdentifyMember(Context().get(), who, &found).ok());
+  EXPECT_EQ(found.member().member_id(), enrolled.member().member_id());
+  *who.mutable_identifier() = card("8800999");
+  ExpectError(stub->IdentifyMember(Context().get(), who, &found), grpc::StatusCode::NOT_FOUND,
+              "NOT_A_MEMBER", "loyalty.crm");
+  *who.mutable_identifier() = card("1234567");
+  ExpectError(stub->IdentifyMember(Context().get(), who, &found), grpc::StatusCode::NOT_FOUND,
+              "CUSTOMER_NOT_FOUND", "loyalty.crm");
+
+  // Identify down: the till is told to retry, and nothing is recorded.
+  identify.process().Signal(SIGTERM);
+  ASSERT_TRUE(identify.process().Wait(absl::Seconds(20)).has_value());
+  buy.mutable_purchase()->set_source_transaction_id("till-1/0002");
+  ExpectError(stub->RecordPurchase(Context().get(), buy, &bought),
+              grpc::StatusCode::UNAVAILABLE, "IDENTIFY_UNAVAILABLE", "loyalty.crm");
+  EXPECT_EQ(loyalty.db().Query("SELECT COUNT(*) FROM purchases"), "1");
 }
 
 TEST(ComplaintsContractTest, FileAndGetComplaint) {

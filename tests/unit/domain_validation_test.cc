@@ -58,6 +58,9 @@ class NullLoyaltyStore : public loyalty::LoyaltyStore {
                                                                    int) override {
     return absl::UnimplementedError("");
   }
+  absl::StatusOr<std::string> MemberOfCustomer(absl::string_view, absl::string_view) override {
+    return absl::UnimplementedError("");
+  }
   absl::StatusOr<loyalty::v1::ProgramRules> AddRulesVersion(const RequestKey&, absl::string_view,
                                                             const loyalty::v1::ProgramRules&,
                                                             absl::Time) override {
