@@ -5,7 +5,8 @@
 # root@localhost (the socket), and the directory is private to its owner.
 # CRM_DB_BUFFER_POOL_SIZE (default 1G) sizes InnoDB's cache: benchmarks with
 # millions of customers want their working set in it (memory is only taken as
-# pages are used).
+# pages are used). CRM_DB_FLUSH_LOG_AT_TRX_COMMIT (default 1: every commit is
+# on disk before it is acknowledged) may be 2 for disposable test databases.
 
 mariadb_running() {  # dir
   local pid
@@ -34,7 +35,7 @@ mariadb_start() {  # dir port
   mariadbd --no-defaults "${user_arg[@]}" --datadir="$dir/data" --port="$port" \
     --bind-address=127.0.0.1 --socket="$dir/mysqld.sock" --pid-file="$dir/mariadbd.pid" \
     --log-error="$dir/mariadb.log" --skip-name-resolve --innodb-buffer-pool-size="${CRM_DB_BUFFER_POOL_SIZE:-1G}" \
-    --innodb-flush-log-at-trx-commit=2 --max-connections=500 \
+    --innodb-flush-log-at-trx-commit="${CRM_DB_FLUSH_LOG_AT_TRX_COMMIT:-1}" --max-connections=500 \
     --character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci \
     </dev/null >/dev/null 2>&1 &
   local i

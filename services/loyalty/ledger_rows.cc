@@ -233,17 +233,6 @@ v1::LedgerEntry AppendEntry(sql::Connection& conn, v1::LedgerEntry entry,
     }
   }
   RecordEntry(conn, entry);
-  if (holds) {
-    // LAST_INSERT_ID() is the entry just inserted, on this connection.
-    auto lot = Prepare(conn,
-                       "INSERT INTO point_lots (entry_id, member_id, remaining, available_at, "
-                       "expires_at) VALUES (LAST_INSERT_ID(), ?, ?, ?, ?)");
-    lot->setString(1, entry.member_id());
-    lot->setInt64(2, entry.points());
-    lot->setString(3, ToSqlDatetime(available_at));
-    lot->setString(4, ExpiryValue(expires_at));
-    lot->executeUpdate();
-  }
   return entry;
 }
 
@@ -254,17 +243,10 @@ int64_t LastEntryId(sql::Connection& conn) {
   return rs->getInt64(1);
 }
 
-void ApplyToMember(sql::Connection& conn, absl::string_view member_id, const MemberDelta& delta) {
-  auto update = Prepare(conn,
-                        "UPDATE members SET balance = balance + ?, "
-                        "lifetime_earned = lifetime_earned + ?, "
-                        "purchase_count = purchase_count + ?, debt_points = debt_points + ? "
-                        "WHERE member_id = ?");
-  update->setInt64(1, delta.points);
-  update->setInt64(2, delta.earned);
-  update->setInt(3, delta.purchases);
-  update->setInt64(4, delta.debt);
-  update->setString(5, std::string(member_id));
+void AddDebt(sql::Connection& conn, absl::string_view member_id, int64_t points) {
+  auto update = Prepare(conn, "UPDATE members SET debt_points = debt_points + ? WHERE member_id = ?");
+  update->setInt64(1, points);
+  update->setString(2, std::string(member_id));
   update->executeUpdate();
 }
 
@@ -290,7 +272,7 @@ int64_t SettleDebt(sql::Connection& conn, absl::string_view member_id, int64_t d
   if (debt <= 0) return 0;
   const int64_t paid =
       TakeFromLots(conn, SpendableLots(conn, member_id, now, /*with_pending=*/true), debt);
-  if (paid > 0) ApplyToMember(conn, member_id, {0, 0, 0, -paid});
+  if (paid > 0) AddDebt(conn, member_id, -paid);
   return paid;
 }
 

@@ -70,8 +70,8 @@ void RecordEntry(sql::Connection& conn, const v1::LedgerEntry& entry);
 
 // Appends `entry` (member, kind, points, reference, reason, create_time set);
 // a positive entry also becomes a lot available at `available_at` and
-// expiring at `expires_at`. The caller applies the points to the member
-// (ApplyToMember) in the same transaction. Returns the entry without its id
+// expiring at `expires_at`. The database's triggers (V0011) add it to the
+// member's balance and create the lot. Returns the entry without its id
 // (LastEntryId has it).
 v1::LedgerEntry AppendEntry(sql::Connection& conn, v1::LedgerEntry entry,
                             absl::Time available_at, absl::Time expires_at);
@@ -79,13 +79,8 @@ v1::LedgerEntry AppendEntry(sql::Connection& conn, v1::LedgerEntry entry,
 // The entry_id of the entry AppendEntry inserted last on this connection.
 int64_t LastEntryId(sql::Connection& conn);
 
-struct MemberDelta {
-  int64_t points = 0;     // added to the balance: the sum of the new entries
-  int64_t earned = 0;     // added to lifetime earnings (EARN and BONUS entries)
-  int32_t purchases = 0;  // added to the purchase count
-  int64_t debt = 0;       // added to the debt
-};
-void ApplyToMember(sql::Connection& conn, absl::string_view member_id, const MemberDelta& delta);
+// Adds `points` (either sign) to what the member owes.
+void AddDebt(sql::Connection& conn, absl::string_view member_id, int64_t points);
 
 struct Lot {
   int64_t entry_id = 0;

@@ -247,7 +247,6 @@ absl::StatusOr<v1::Member> MysqlLoyaltyStore::Enroll(const RequestKey& key,
           entry.set_reason("enrollment bonus");
           ToProtoTimestamp(now, entry.mutable_create_time());
           rows::AppendEntry(conn, entry, now, bonus_expiry);
-          rows::ApplyToMember(conn, member.member_id(), {bonus, bonus, 0});
         }
         v1::Member ids;  // the stored response holds the id only
         ids.set_member_id(member.member_id());
@@ -403,7 +402,6 @@ absl::StatusOr<PurchaseOutcome> MysqlLoyaltyStore::RecordPurchase(
           return replay();  // recorded before: a replay, or a reuse of the id
         }
         const int64_t earned = WriteEarning(conn, out.purchase, earning, now);
-        rows::ApplyToMember(conn, purchase.member_id(), {earned, earned, 1});
         member->debt -= rows::SettleDebt(conn, purchase.member_id(), member->debt, now);
         member->balance += earned;
         member->lifetime_earned += earned;
@@ -474,7 +472,7 @@ int64_t TakeBack(sql::Connection& conn, absl::string_view member_id,
                                 due - taken);
   }
   if (negative && taken < due) {
-    rows::ApplyToMember(conn, member_id, {0, 0, 0, due - taken});
+    rows::AddDebt(conn, member_id, due - taken);
     taken = due;
   }
   return taken;
@@ -558,7 +556,6 @@ absl::StatusOr<ReturnOutcome> MysqlLoyaltyStore::RecordReturn(
             entry.set_reason(absl::StrCat("return ", request.source_return_id()));
             ToProtoTimestamp(now, entry.mutable_create_time());
             rows::AppendEntry(conn, entry, now, absl::InfiniteFuture());
-            rows::ApplyToMember(conn, request.member_id(), {-out.reversed, 0, 0});
           }
           auto mark = Prepare(conn,
                               "UPDATE purchases SET returned_minor = returned_minor + ? "
@@ -608,7 +605,6 @@ absl::StatusOr<AdjustOutcome> MysqlLoyaltyStore::Adjust(const RequestKey& key,
         ToProtoTimestamp(now, e.mutable_create_time());
         v1::LedgerEntry stored = rows::AppendEntry(conn, e, now, expiry);
         stored.set_entry_id(rows::LastEntryId(conn));
-        rows::ApplyToMember(conn, member_id, {points, 0, 0});
         if (points > 0) rows::SettleDebt(conn, member_id, member->debt, now);
         return stored;
       });
@@ -676,7 +672,6 @@ absl::StatusOr<ExpiryOutcome> MysqlLoyaltyStore::ExpirePoints(absl::Time as_of, 
             entry.set_reason(absl::StrCat("points expired as of ", absl::FormatTime(as_of)));
             ToProtoTimestamp(now, entry.mutable_create_time());
             rows::AppendEntry(conn, entry, now, absl::InfiniteFuture());
-            rows::ApplyToMember(conn, member_id, {-points, 0, 0});
             return points;
           });
       if (!expired.ok()) return expired.status();

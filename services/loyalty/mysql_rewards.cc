@@ -165,7 +165,6 @@ absl::StatusOr<RedemptionOutcome> MysqlLoyaltyStore::Redeem(const RequestKey& ke
         entry.set_reason(absl::StrCat(r.quantity(), " x ", reward.display_name()));
         *entry.mutable_create_time() = r.create_time();
         rows::RecordEntry(conn, entry);
-        rows::ApplyToMember(conn, r.member_id(), {-r.points(), 0, 0});
         auto insert = Prepare(conn,
                               "INSERT INTO redemptions (redemption_id, member_id, reward_id, "
                               "quantity, points, full_points, state, created_at) "
@@ -263,7 +262,6 @@ absl::StatusOr<RedemptionOutcome> MysqlLoyaltyStore::CancelRedemption(
           entry.set_reason(std::string(reason));
           ToProtoTimestamp(now, entry.mutable_create_time());
           rows::RecordEntry(conn, entry);
-          rows::ApplyToMember(conn, member_id, {refunded, 0, 0});
           rows::SettleDebt(conn, member_id, member->debt, now);
         }
         auto stock = Prepare(conn,
