@@ -41,7 +41,7 @@ absl::Status ProgramNotFound(absl::string_view program_id) {
 const absl::string_view kMemberColumns =
     "m.program_id, m.customer_id, m.enrolled_at, m.balance, m.lifetime_earned, "
     "m.purchase_count, m.level_rank, m.level_since, m.level_grace_until, m.level_evaluated_at, "
-    "m.debt_points";
+    "m.debt_points, COALESCE(m.birth_month, 0), COALESCE(m.birth_day, 0)";
 
 namespace {
 
@@ -66,6 +66,8 @@ MemberRow MemberRowFrom(sql::ResultSet& rs, absl::string_view member_id) {
   row.level.grace_until = OptionalTime(rs, 9);
   row.level_evaluated_at = OptionalTime(rs, 10);
   row.debt = rs.getInt64(11);
+  row.birth_month = rs.getInt(12);
+  row.birth_day = rs.getInt(13);
   return row;
 }
 
@@ -120,7 +122,7 @@ absl::StatusOr<MemberRow> ReadMemberRow(sql::Connection& conn, absl::string_view
   std::unique_ptr<sql::ResultSet> rs(query->executeQuery());
   if (!rs->next()) return MemberNotFound(member_id);
   MemberRow row = MemberRowFrom(*rs, member_id);
-  row.rules_version = rs->getInt(12);
+  row.rules_version = rs->getInt(14);
   return row;
 }
 
@@ -134,6 +136,8 @@ v1::Member MemberProto(const MemberRow& row, absl::Time now) {
   m.set_lifetime_earned(row.lifetime_earned);
   m.set_purchase_count(row.purchase_count);
   m.set_debt_points(row.debt);
+  m.set_birth_month(row.birth_month);
+  m.set_birth_day(row.birth_day);
   m.set_tenure_days(static_cast<int32_t>(
       std::max<int64_t>(0, absl::ToInt64Hours(now - row.enrolled_at) / 24)));
   return m;

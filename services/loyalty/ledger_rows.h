@@ -32,6 +32,8 @@ struct MemberRow {
   LevelState level;
   std::optional<absl::Time> level_evaluated_at;
   int64_t debt = 0;
+  int32_t birth_month = 0;  // 0: not given
+  int32_t birth_day = 0;
   int32_t rules_version = 0;  // the program's, read by ReadMemberRow only
 };
 

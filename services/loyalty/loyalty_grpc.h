@@ -38,6 +38,7 @@ class LoyaltyGrpc final : public v1::LoyaltyService::Service {
   CRM_LOYALTY_UNARY(UpdateProgramRules)
   CRM_LOYALTY_UNARY(ListMembers)
   CRM_LOYALTY_UNARY(RunLevelEvaluation)
+  CRM_LOYALTY_UNARY(RunBirthdayBonuses)
   CRM_LOYALTY_UNARY(IssueCoupons)
   CRM_LOYALTY_UNARY(ListCoupons)
   CRM_LOYALTY_UNARY(GetLoyaltyMetrics)

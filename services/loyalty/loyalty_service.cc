@@ -11,9 +11,6 @@
 #include "common/sql_util.h"
 #include "common/text.h"
 #include "services/loyalty/earning.h"
-#include "services/loyalty/coupons.h"
-#include "services/loyalty/personal_offers.h"
-#include "services/loyalty/rewards.h"
 
 namespace crm::loyalty {
 namespace {
@@ -55,11 +52,6 @@ absl::Status ValidateNewProgram(v1::Program& p, absl::Time now) {
   }
   p.set_points_per_currency_unit(rules.earning().points_per_currency_unit());
   return absl::OkStatus();
-}
-
-absl::Status ValidId(absl::string_view field, absl::string_view id) {
-  if (IsValidId(id)) return absl::OkStatus();
-  return InvalidArgument(field, "must be a 26-character id");
 }
 
 // Checks the purchase and fills total_minor and a missing purchase_time.
@@ -119,6 +111,11 @@ absl::Status ValidatePurchase(v1::Purchase& p, absl::Time now) {
 }
 
 }  // namespace
+
+absl::Status ValidId(absl::string_view field, absl::string_view id) {
+  if (IsValidId(id)) return absl::OkStatus();
+  return InvalidArgument(field, "must be a 26-character id");
+}
 
 absl::StatusOr<v1::CreateProgramResponse> LoyaltyService::CreateProgram(
     const v1::CreateProgramRequest& request) {
@@ -214,6 +211,19 @@ absl::StatusOr<v1::GetLoyaltyMetricsResponse> LoyaltyService::GetLoyaltyMetrics(
   return response;
 }
 
+absl::StatusOr<v1::RunBirthdayBonusesResponse> LoyaltyService::RunBirthdayBonuses(
+    const v1::RunBirthdayBonusesRequest& request) {
+  const absl::Time now = clock_->Now();
+  const absl::Time as_of = request.has_as_of() ? FromProtoTimestamp(request.as_of()) : now;
+  if (as_of > now) return InvalidArgument("as_of", "may not be in the future");
+  auto run = store_->GrantBirthdayBonuses(as_of);
+  if (!run.ok()) return run.status();
+  v1::RunBirthdayBonusesResponse response;
+  response.set_members(run->members);
+  response.set_points(run->points);
+  return response;
+}
+
 absl::StatusOr<v1::RunLevelEvaluationResponse> LoyaltyService::RunLevelEvaluation(
     const v1::RunLevelEvaluationRequest& request) {
   const absl::Time now = clock_->Now();
@@ -226,177 +236,6 @@ absl::StatusOr<v1::RunLevelEvaluationResponse> LoyaltyService::RunLevelEvaluatio
   response.set_upgraded(run->upgraded);
   response.set_downgraded(run->downgraded);
   response.set_grace_started(run->grace_started);
-  return response;
-}
-
-absl::StatusOr<v1::IssueCouponsResponse> LoyaltyService::IssueCoupons(
-    const v1::IssueCouponsRequest& request) {
-  if (request.request_id().empty()) {
-    return InvalidArgument("request_id", "is required: each member gets one coupon per issue");
-  }
-  auto key = MakeRequestKey("IssueCoupons", request.request_id(), request);
-  if (!key.ok()) return key.status();
-  if (absl::Status s = ValidId("program_id", request.program_id()); !s.ok()) return s;
-  v1::Coupon coupon = request.coupon();
-  if (absl::Status s = ValidateCouponTemplate(coupon); !s.ok()) return s;
-  coupon.set_program_id(request.program_id());
-  if (request.member_ids().empty() == request.level().empty()) {
-    return InvalidArgument("member_ids", "give either member_ids (1-1000) or a level");
-  }
-  if (request.member_ids_size() > 1000) {
-    return InvalidArgument("member_ids", "may hold at most 1000 members");
-  }
-  for (int i = 0; i < request.member_ids_size(); ++i) {
-    if (absl::Status s = ValidId(absl::StrCat("member_ids[", i, "]"), request.member_ids(i));
-        !s.ok()) {
-      return s;
-    }
-  }
-  const std::string issue_key =
-      Sha256Hex(absl::StrCat(request.program_id(), "/", request.request_id()));
-  const absl::Time now = clock_->Now();
-  auto issue = [&](const std::vector<std::string>& members) {
-    std::vector<CouponTarget> targets;
-    for (const std::string& m : members) targets.push_back({m, ids_->Next()});
-    return store_->IssueCoupons(issue_key, key->fingerprint, coupon, targets, now);
-  };
-  if (request.level().empty()) {
-    std::vector<std::string> members(request.member_ids().begin(), request.member_ids().end());
-    std::sort(members.begin(), members.end());
-    members.erase(std::unique(members.begin(), members.end()), members.end());
-    if (absl::Status s = issue(members); !s.ok()) return s;
-  } else {
-    auto rank = LevelRank(request.program_id(), request.level());
-    if (!rank.ok()) return rank.status();
-    // In batches, each its own transaction: a retry completes an
-    // interrupted issue without giving anyone a second coupon.
-    for (std::string after;;) {
-      auto page = store_->ListMembers(request.program_id(), *rank, after, 500, now);
-      if (!page.ok()) return page.status();
-      if (page->empty()) break;
-      std::vector<std::string> members;
-      for (const v1::Member& m : *page) members.push_back(m.member_id());
-      if (absl::Status s = issue(members); !s.ok()) return s;
-      after = members.back();
-    }
-  }
-  auto issued = store_->CouponsOfIssue(issue_key, 100, now);
-  if (!issued.ok()) return issued.status();
-  v1::IssueCouponsResponse response;
-  response.set_issued(issued->count);
-  for (v1::Coupon& c : issued->first) *response.add_coupons() = std::move(c);
-  return response;
-}
-
-absl::StatusOr<v1::ListCouponsResponse> LoyaltyService::ListCoupons(
-    const v1::ListCouponsRequest& request) {
-  if (absl::Status s = ValidId("member_id", request.member_id()); !s.ok()) return s;
-  auto page_size = PageSize(request.page_size(), 100, 1000);
-  if (!page_size.ok()) return page_size.status();
-  const std::string scope =
-      absl::StrCat(request.member_id(), request.include_inactive() ? "/all" : "/usable");
-  auto before = DecodePageToken(request.page_token(), scope);
-  if (!before.ok()) return before.status();
-  auto coupons = store_->ListCoupons(request.member_id(), request.include_inactive(), *before,
-                                     *page_size + 1, clock_->Now());
-  if (!coupons.ok()) return coupons.status();
-  v1::ListCouponsResponse response;
-  response.set_next_page_token(TakePage(*coupons, *page_size, scope,
-                                        *response.mutable_coupons(),
-                                        [](const v1::Coupon& last) { return last.coupon_id(); }));
-  return response;
-}
-
-absl::StatusOr<v1::GeneratePersonalOffersResponse> LoyaltyService::GeneratePersonalOffers(
-    const v1::GeneratePersonalOffersRequest& request) {
-  if (request.request_id().empty()) {
-    return InvalidArgument("request_id", "is required: each member gets each offer once");
-  }
-  auto key = MakeRequestKey("GeneratePersonalOffers", request.request_id(), request);
-  if (!key.ok()) return key.status();
-  if (absl::Status s = ValidId("program_id", request.program_id()); !s.ok()) return s;
-  const int valid_days = request.valid_days() == 0 ? 14 : request.valid_days();
-  if (valid_days < 1 || valid_days > 90) return InvalidArgument("valid_days", "must be 1-90");
-  const int max_items = request.max_items() == 0 ? 8 : request.max_items();
-  if (max_items < 1 || max_items > 20) return InvalidArgument("max_items", "must be 1-20");
-  const absl::Time now = clock_->Now();
-  auto program = CurrentProgram(request.program_id());
-  if (!program.ok()) return program.status();
-
-  std::vector<std::string> members;
-  if (!request.member_id().empty()) {
-    if (absl::Status s = ValidId("member_id", request.member_id()); !s.ok()) return s;
-    members.push_back(request.member_id());
-  } else {
-    const absl::Time start = FromProtoTimestamp(request.period_start());
-    const absl::Time end = FromProtoTimestamp(request.period_end());
-    if (!request.has_period_start() || !request.has_period_end() || !(start < end)) {
-      return InvalidArgument("period_end",
-                             "give member_id, or a period with period_start before period_end");
-    }
-    if (request.min_spend_minor() < 0) {
-      return InvalidArgument("min_spend_minor", "may not be negative");
-    }
-    auto found = store_->MembersBySpend(request.program_id(), start, end,
-                                        request.min_spend_minor());
-    if (!found.ok()) return found.status();
-    members = *std::move(found);
-  }
-
-  // Who buys what with what: the program's purchases of the last half year.
-  CategoryAffinity affinity;
-  auto baskets = store_->CategoryBaskets(request.program_id(), now - absl::Hours(24 * 182), 50'000);
-  if (!baskets.ok()) return baskets.status();
-  for (std::vector<std::string>& basket : *baskets) affinity.AddMember(std::move(basket));
-
-  v1::GeneratePersonalOffersResponse response;
-  for (const std::string& member_id : members) {
-    auto history = store_->History(member_id, now - absl::Hours(24 * 365), 500, now);
-    if (!history.ok()) return history.status();
-    if (history->member.program_id() != request.program_id()) {
-      return Error(absl::StatusCode::kNotFound, "MEMBER_NOT_FOUND",
-                   absl::StrCat("member ", member_id, " is not in program ",
-                                request.program_id()),
-                   {{"member_id", member_id}});
-    }
-    int rank = 0;
-    const auto& levels = program->rules().levels().levels();
-    for (int i = 0; i < levels.size(); ++i) {
-      if (levels[i].name() == history->member.level()) rank = i;
-    }
-    std::vector<v1::OfferItem> items =
-        PlanOffers(*history, affinity, program->rules(),
-                   OfferPercentOff(*history, rank, now), now, max_items);
-    const bool shown = response.offers_size() < 100;
-    v1::PersonalOffer offer;
-    offer.set_member_id(member_id);
-    for (v1::OfferItem& item : items) {
-      v1::Coupon coupon;
-      coupon.set_program_id(request.program_id());
-      coupon.set_campaign("personal offer");
-      coupon.set_percent_off(item.percent_off());
-      coupon.add_categories(item.category());
-      coupon.set_auto_apply(true);
-      ToProtoTimestamp(now, coupon.mutable_start_time());
-      ToProtoTimestamp(now + absl::Hours(24) * valid_days, coupon.mutable_end_time());
-      // One coupon per request, member and category, whatever a retry plans.
-      const std::string issue_key = Sha256Hex(absl::StrCat(
-          request.program_id(), "/", request.request_id(), "/", member_id, "/", item.category()));
-      if (absl::Status s = store_->IssueCoupons(issue_key, issue_key, coupon,
-                                                {{member_id, ids_->Next()}}, now);
-          !s.ok()) {
-        return s;
-      }
-      if (shown) {
-        auto issued = store_->CouponsOfIssue(issue_key, 1, now);
-        if (!issued.ok()) return issued.status();
-        if (!issued->first.empty()) item.set_coupon_id(issued->first[0].coupon_id());
-      }
-      *offer.add_items() = std::move(item);
-    }
-    if (shown) *response.add_offers() = std::move(offer);
-    response.set_members(response.members() + 1);
-  }
   return response;
 }
 
@@ -459,6 +298,17 @@ absl::StatusOr<v1::EnrollMemberResponse> LoyaltyService::EnrollMember(
     customer_id = *std::move(found);
   }
   if (absl::Status s = ValidId("customer_id", customer_id); !s.ok()) return s;
+  const int month = request.birth_month(), day = request.birth_day();
+  if (month != 0 || day != 0) {
+    // In a leap year, so that 29 February is a birthday too.
+    const bool known_month = month >= 1 && month <= 12;
+    const int days =
+        known_month ? (absl::CivilDay(absl::CivilMonth(2024, month) + 1) - 1).day() : 0;
+    if (!known_month || day < 1 || day > days) {
+      return InvalidArgument("birth_day",
+                             "give a month 1-12 and a day that month has, or neither");
+    }
+  }
   auto program = CurrentProgram(request.program_id());
   if (!program.ok()) return program.status();
   const absl::Time now = clock_->Now();
@@ -466,6 +316,8 @@ absl::StatusOr<v1::EnrollMemberResponse> LoyaltyService::EnrollMember(
   member.set_member_id(ids_->Next());
   member.set_program_id(request.program_id());
   member.set_customer_id(customer_id);
+  member.set_birth_month(month);
+  member.set_birth_day(day);
   ToProtoTimestamp(now, member.mutable_enroll_time());
   const v1::ProgramRules& rules = program->rules();
   auto enrolled = store_->Enroll(*key, member, rules.earning().enrollment_bonus(),
@@ -610,89 +462,6 @@ absl::StatusOr<v1::RunExpiryResponse> LoyaltyService::RunExpiry(
   v1::RunExpiryResponse response;
   response.set_members(expired->members);
   response.set_points_expired(expired->points);
-  return response;
-}
-
-absl::StatusOr<v1::CreateRewardResponse> LoyaltyService::CreateReward(
-    const v1::CreateRewardRequest& request) {
-  auto key = MakeRequestKey("CreateReward", request.request_id(), request);
-  if (!key.ok()) return key.status();
-  v1::Reward reward = request.reward();
-  const absl::Time now = clock_->Now();
-  if (absl::Status s = ValidateNewReward(reward, now); !s.ok()) return s;
-  reward.set_reward_id(ids_->Next());
-  ToProtoTimestamp(now, reward.mutable_create_time());
-  auto created = store_->CreateReward(*key, reward);
-  if (!created.ok()) return created.status();
-  v1::CreateRewardResponse response;
-  *response.mutable_reward() = *std::move(created);
-  return response;
-}
-
-absl::StatusOr<v1::ListRewardsResponse> LoyaltyService::ListRewards(
-    const v1::ListRewardsRequest& request) {
-  if (absl::Status s = ValidId("program_id", request.program_id()); !s.ok()) return s;
-  auto page_size = PageSize(request.page_size(), 100, 1000);
-  if (!page_size.ok()) return page_size.status();
-  const std::string scope =
-      absl::StrCat(request.program_id(), request.include_unavailable() ? "/all" : "/available");
-  auto after = DecodePageToken(request.page_token(), scope);
-  if (!after.ok()) return after.status();
-  auto rewards = store_->ListRewards(request.program_id(), *after, request.include_unavailable(),
-                                     clock_->Now(), *page_size + 1);
-  if (!rewards.ok()) return rewards.status();
-  v1::ListRewardsResponse response;
-  response.set_next_page_token(TakePage(*rewards, *page_size, scope,
-                                        *response.mutable_rewards(),
-                                        [](const v1::Reward& last) { return last.reward_id(); }));
-  return response;
-}
-
-absl::StatusOr<v1::RedeemRewardResponse> LoyaltyService::RedeemReward(
-    const v1::RedeemRewardRequest& request) {
-  if (request.request_id().empty()) {
-    return InvalidArgument("request_id", "is required: a redemption must apply exactly once");
-  }
-  auto key = MakeRequestKey("RedeemReward", request.request_id(), request);
-  if (!key.ok()) return key.status();
-  if (absl::Status s = ValidId("member_id", request.member_id()); !s.ok()) return s;
-  if (absl::Status s = ValidId("reward_id", request.reward_id()); !s.ok()) return s;
-  const int32_t quantity = request.quantity() == 0 ? 1 : request.quantity();
-  if (quantity < 1 || quantity > 1000) return InvalidArgument("quantity", "must be 1-1000");
-  if (request.points() < 0) {
-    return InvalidArgument("points", "must be 0 (the full cost) or a positive number of points");
-  }
-  const absl::Time now = clock_->Now();
-  v1::Redemption redemption;
-  redemption.set_redemption_id(ids_->Next());
-  redemption.set_member_id(request.member_id());
-  redemption.set_reward_id(request.reward_id());
-  redemption.set_quantity(quantity);
-  redemption.set_points(request.points());
-  ToProtoTimestamp(now, redemption.mutable_create_time());
-  auto redeemed = store_->Redeem(*key, redemption, now);
-  if (!redeemed.ok()) return redeemed.status();
-  v1::RedeemRewardResponse response;
-  *response.mutable_redemption() = std::move(redeemed->redemption);
-  *response.mutable_member() = std::move(redeemed->member);
-  return response;
-}
-
-absl::StatusOr<v1::CancelRedemptionResponse> LoyaltyService::CancelRedemption(
-    const v1::CancelRedemptionRequest& request) {
-  if (request.request_id().empty()) {
-    return InvalidArgument("request_id", "is required: a cancellation must apply exactly once");
-  }
-  auto key = MakeRequestKey("CancelRedemption", request.request_id(), request);
-  if (!key.ok()) return key.status();
-  if (absl::Status s = ValidId("redemption_id", request.redemption_id()); !s.ok()) return s;
-  std::string reason = request.reason();
-  if (absl::Status s = CheckText("reason", reason, 1, 500); !s.ok()) return s;
-  auto cancelled = store_->CancelRedemption(*key, request.redemption_id(), reason, clock_->Now());
-  if (!cancelled.ok()) return cancelled.status();
-  v1::CancelRedemptionResponse response;
-  *response.mutable_redemption() = std::move(cancelled->redemption);
-  *response.mutable_member() = std::move(cancelled->member);
   return response;
 }
 

@@ -10,7 +10,11 @@
 
 namespace crm::loyalty {
 
-// The domain rules of the loyalty program, free of any transport.
+// INVALID_ARGUMENT / INVALID_FIELD unless `id` is a 26-character id.
+absl::Status ValidId(absl::string_view field, absl::string_view id);
+
+// The domain rules of the loyalty program, free of any transport
+// (loyalty_service.cc; rewards and offers in loyalty_service_*.cc).
 class LoyaltyService {
  public:
   // `customers` resolves customer identifiers (null: only ids are accepted).
@@ -27,6 +31,8 @@ class LoyaltyService {
       const v1::GetPointsLiabilityRequest& request);
   absl::StatusOr<v1::GetLoyaltyMetricsResponse> GetLoyaltyMetrics(
       const v1::GetLoyaltyMetricsRequest& request);
+  absl::StatusOr<v1::RunBirthdayBonusesResponse> RunBirthdayBonuses(
+      const v1::RunBirthdayBonusesRequest& request);
   absl::StatusOr<v1::RunLevelEvaluationResponse> RunLevelEvaluation(
       const v1::RunLevelEvaluationRequest& request);
   absl::StatusOr<v1::EnrollMemberResponse> EnrollMember(const v1::EnrollMemberRequest& request);

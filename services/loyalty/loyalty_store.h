@@ -76,6 +76,11 @@ struct LevelRunOutcome {
   int64_t grace_started = 0;
 };
 
+struct BonusRunOutcome {
+  int64_t members = 0;
+  int64_t points = 0;
+};
+
 struct AdjustOutcome {
   v1::LedgerEntry entry;
   v1::Member member;
@@ -136,6 +141,9 @@ class LoyaltyStore {
   // Evaluates every member above the entry level, or in a grace period, not
   // yet evaluated as of `as_of` (see RunLevelEvaluation in loyalty.proto).
   virtual absl::StatusOr<LevelRunOutcome> EvaluateLevels(absl::Time as_of) = 0;
+  // Grants the birthday bonus to members born on the UTC day of `as_of`,
+  // once per member and year (see RunBirthdayBonuses in loyalty.proto).
+  virtual absl::StatusOr<BonusRunOutcome> GrantBirthdayBonuses(absl::Time as_of) = 0;
 
   // Records a validated purchase (purchase_id set) unless its source
   // transaction id was recorded already: then the first result comes back

@@ -223,11 +223,14 @@ absl::StatusOr<v1::Member> MysqlLoyaltyStore::Enroll(const RequestKey& key,
         }
         auto insert = Prepare(conn,
                               "INSERT INTO members (member_id, program_id, customer_id, "
-                              "enrolled_at) VALUES (?, ?, ?, ?)");
+                              "enrolled_at, birth_month, birth_day) "
+                              "VALUES (?, ?, ?, ?, NULLIF(?, 0), NULLIF(?, 0))");
         insert->setString(1, member.member_id());
         insert->setString(2, member.program_id());
         insert->setString(3, member.customer_id());
         insert->setString(4, ToSqlDatetime(now));
+        insert->setInt(5, member.birth_month());
+        insert->setInt(6, member.birth_day());
         try {
           insert->executeUpdate();
         } catch (const sql::SQLException& e) {

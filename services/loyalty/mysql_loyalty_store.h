@@ -34,6 +34,7 @@ class MysqlLoyaltyStore final : public LoyaltyStore {
                                                      absl::string_view after, int limit,
                                                      absl::Time now) override;
   absl::StatusOr<LevelRunOutcome> EvaluateLevels(absl::Time as_of) override;
+  absl::StatusOr<BonusRunOutcome> GrantBirthdayBonuses(absl::Time as_of) override;
   absl::StatusOr<v1::PointsLiability> Liability(absl::string_view program_id,
                                                 absl::Time now) override;
   absl::StatusOr<MemberHistory> History(absl::string_view member_id, absl::Time since, int limit,

@@ -10,6 +10,7 @@
 #include "common/transaction.h"
 #include "cppconn/resultset.h"
 #include "services/loyalty/ledger_rows.h"
+#include "services/loyalty/earning.h"
 #include "services/loyalty/levels.h"
 #include "services/loyalty/mysql_loyalty_store.h"
 
@@ -52,12 +53,78 @@ absl::StatusOr<std::vector<v1::Member>> MysqlLoyaltyStore::ListMembers(
         std::unique_ptr<sql::ResultSet> rs(query->executeQuery());
         std::vector<v1::Member> out;
         while (rs->next()) {
-          const rows::MemberRow row = rows::MemberRowFrom(*rs, std::string(rs->getString(12)));
+          const rows::MemberRow row = rows::MemberRowFrom(*rs, std::string(rs->getString(14)));
           v1::Member& m = out.emplace_back(rows::MemberProto(row, now));
           if (rules != nullptr) DescribeLevel(rules->levels(), row.level, std::nullopt, m);
         }
         return out;
       });
+}
+
+absl::StatusOr<BonusRunOutcome> MysqlLoyaltyStore::GrantBirthdayBonuses(absl::Time as_of) {
+  const absl::CivilDay day = absl::ToCivilDay(as_of, absl::UTCTimeZone());
+  // 29 February birthdays are kept on 28 February in other years.
+  const bool leap_day_stand_in =
+      day.month() == 2 && day.day() == 28 && absl::CivilDay(day.year(), 2, 29).month() != 2;
+  const std::string reference = absl::StrCat("birthday/", day.year());
+  BonusRunOutcome total;
+  std::map<std::string, std::shared_ptr<const ProgramRulesHistory>> programs;
+  std::string after;
+  for (;;) {
+    auto due = RunWithConnection<std::vector<std::string>>(
+        *pool_, [&](sql::Connection& conn) -> absl::StatusOr<std::vector<std::string>> {
+          auto query = Prepare(conn,
+                               "SELECT member_id FROM members WHERE birth_month = ? "
+                               "AND (birth_day = ? OR birth_day = ?) AND member_id > ? "
+                               "ORDER BY member_id LIMIT ?");
+          query->setInt(1, day.month());
+          query->setInt(2, day.day());
+          query->setInt(3, leap_day_stand_in ? 29 : day.day());
+          query->setString(4, after);
+          query->setInt(5, kEvaluationBatch);
+          return rows::FirstColumn(*query);
+        });
+    if (!due.ok()) return due.status();
+    if (due->empty()) return total;
+    after = due->back();
+    for (const std::string& member_id : *due) {
+      auto granted = RunInTransaction<int64_t>(
+          *pool_, [&](sql::Connection& conn) -> absl::StatusOr<int64_t> {
+            auto row = rows::LockMember(conn, member_id);
+            if (!row.ok()) return row.status();
+            auto& history = programs[row->program_id];
+            if (history == nullptr) {
+              auto loaded = rules_.Get(conn, row->program_id, 0);
+              if (!loaded.ok()) return loaded.status();
+              history = *std::move(loaded);
+            }
+            const v1::ProgramRules* rules = history->At(as_of);
+            const int64_t bonus = rules == nullptr ? 0 : rules->earning().birthday_bonus();
+            if (bonus <= 0) return 0;
+            auto earlier = Prepare(conn,
+                                   "SELECT 1 FROM ledger_entries WHERE member_id = ? "
+                                   "AND reference = ? AND kind = 2");
+            earlier->setString(1, member_id);
+            earlier->setString(2, reference);
+            if (!rows::FirstColumn(*earlier).empty()) return 0;  // granted this year
+            v1::LedgerEntry entry;
+            entry.set_member_id(member_id);
+            entry.set_kind(v1::LedgerEntry::KIND_BONUS);
+            entry.set_points(bonus);
+            entry.set_reference(reference);
+            entry.set_reason("birthday bonus");
+            ToProtoTimestamp(as_of, entry.mutable_create_time());
+            rows::AppendEntry(conn, entry, as_of, ExpiryOf(rules->expiry(), as_of));
+            rows::SettleDebt(conn, member_id, row->debt, as_of);
+            return bonus;
+          });
+      if (!granted.ok()) return granted.status();
+      if (*granted > 0) {
+        ++total.members;
+        total.points += *granted;
+      }
+    }
+  }
 }
 
 absl::StatusOr<std::string> MysqlLoyaltyStore::MemberOfCustomer(absl::string_view program_id,

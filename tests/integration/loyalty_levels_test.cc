@@ -250,5 +250,52 @@ TEST_F(LoyaltyLevelsTest, MembersAreListedByLevelPageByPage) {
   EXPECT_EQ(service_.IssueCoupons(issue)->issued(), 3);
 }
 
+TEST_F(LoyaltyLevelsTest, BirthdayBonusesComeOnceAYearOnTheDay) {
+  v1::CreateProgramRequest create;
+  create.mutable_program()->set_display_name("Birthday Club");
+  create.mutable_program()->set_currency_code("CNY");
+  create.mutable_program()->mutable_rules()->mutable_earning()->set_birthday_bonus(88);
+  auto program = service_.CreateProgram(create);
+  ASSERT_TRUE(program.ok()) << Describe(program.status());
+  auto enroll = [&](int month, int day) -> absl::StatusOr<v1::EnrollMemberResponse> {
+    v1::EnrollMemberRequest r;
+    r.set_program_id(program->program().program_id());
+    r.set_customer_id(ids_.Next());
+    r.set_birth_month(month);
+    r.set_birth_day(day);
+    return service_.EnrollMember(r);
+  };
+  const std::string today = enroll(3, 1)->member().member_id();      // the clock's day
+  const std::string leap = enroll(2, 29)->member().member_id();
+  const std::string other = enroll(7, 14)->member().member_id();
+  EXPECT_TRUE(IsError(enroll(2, 30).status(), Code::kInvalidArgument, "INVALID_FIELD",
+                      "birth_day"));
+  EXPECT_TRUE(IsError(enroll(13, 1).status(), Code::kInvalidArgument, "INVALID_FIELD",
+                      "birth_day"));
+  EXPECT_TRUE(IsError(enroll(5, 0).status(), Code::kInvalidArgument, "INVALID_FIELD",
+                      "birth_day"));
+
+  // 2027-03-01 12:00 UTC.
+  clock_.Set(absl::FromCivil(absl::CivilSecond(2027, 3, 1, 12, 0, 0), absl::UTCTimeZone()));
+  auto run = service_.RunBirthdayBonuses(v1::RunBirthdayBonusesRequest());
+  ASSERT_TRUE(run.ok()) << Describe(run.status());
+  EXPECT_EQ(run->members(), 1);
+  EXPECT_EQ(run->points(), 88);
+  EXPECT_EQ(Get(today).available_points(), 88);
+  EXPECT_EQ(Get(today).birth_month(), 3);
+  EXPECT_EQ(service_.RunBirthdayBonuses(v1::RunBirthdayBonusesRequest())->members(), 0);
+  // 2027 is no leap year: 29 February birthdays are on the 28th.
+  v1::RunBirthdayBonusesRequest feb28;
+  ToProtoTimestamp(absl::FromCivil(absl::CivilSecond(2027, 2, 28, 9, 0, 0), absl::UTCTimeZone()),
+                   feb28.mutable_as_of());
+  EXPECT_EQ(service_.RunBirthdayBonuses(feb28)->members(), 1);
+  EXPECT_EQ(Get(leap).available_points(), 88);
+  EXPECT_EQ(Get(other).available_points(), 0);
+  v1::RunBirthdayBonusesRequest future;
+  ToProtoTimestamp(clock_.Now() + absl::Hours(1), future.mutable_as_of());
+  EXPECT_TRUE(IsError(service_.RunBirthdayBonuses(future).status(), Code::kInvalidArgument,
+                      "INVALID_FIELD", "as_of"));
+}
+
 }  // namespace
 }  // namespace crm::loyalty

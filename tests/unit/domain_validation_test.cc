@@ -75,6 +75,9 @@ class NullLoyaltyStore : public loyalty::LoyaltyStore {
   absl::StatusOr<loyalty::LevelRunOutcome> EvaluateLevels(absl::Time) override {
     return absl::UnimplementedError("");
   }
+  absl::StatusOr<loyalty::BonusRunOutcome> GrantBirthdayBonuses(absl::Time) override {
+    return absl::UnimplementedError("");
+  }
   absl::StatusOr<loyalty::v1::PointsLiability> Liability(absl::string_view,
                                                          absl::Time) override {
     return absl::UnimplementedError("");
