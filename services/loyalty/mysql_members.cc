@@ -1,9 +1,11 @@
 // Member listing and the level evaluation run of MysqlLoyaltyStore.
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <memory>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "absl/strings/str_cat.h"
 #include "common/errors.h"
 #include "common/sql_util.h"
@@ -25,6 +27,47 @@ absl::StatusOr<int32_t> RulesVersionOf(sql::Connection& conn, absl::string_view 
   std::unique_ptr<sql::ResultSet> rs(query->executeQuery());
   if (!rs->next()) return rows::ProgramNotFound(program_id);
   return rs->getInt(1);
+}
+
+// A job over many members: `batch(conn, after)` lists the next member ids
+// after `after`; `each` runs on each in its own transaction, under the
+// member's lock, with its program's rules (loaded once per run); `done`
+// takes each committed outcome. Stops at the first empty batch.
+template <typename Outcome>
+absl::Status ForEachMember(
+    MysqlPool& pool, RulesCache& cache,
+    absl::FunctionRef<std::vector<std::string>(sql::Connection&, const std::string&)> batch,
+    absl::FunctionRef<absl::StatusOr<Outcome>(sql::Connection&, const rows::MemberRow&,
+                                              const ProgramRulesHistory&)>
+        each,
+    absl::FunctionRef<void(const Outcome&)> done) {
+  std::map<std::string, std::shared_ptr<const ProgramRulesHistory>> programs;
+  std::string after;
+  for (;;) {
+    auto due = RunWithConnection<std::vector<std::string>>(
+        pool, [&](sql::Connection& conn) -> absl::StatusOr<std::vector<std::string>> {
+          return batch(conn, after);
+        });
+    if (!due.ok()) return due.status();
+    if (due->empty()) return absl::OkStatus();
+    after = due->back();
+    for (const std::string& member_id : *due) {
+      auto outcome = RunInTransaction<Outcome>(
+          pool, [&](sql::Connection& conn) -> absl::StatusOr<Outcome> {
+            auto row = rows::LockMember(conn, member_id);
+            if (!row.ok()) return row.status();
+            auto& history = programs[row->program_id];
+            if (history == nullptr) {
+              auto loaded = cache.Get(conn, row->program_id, 0);
+              if (!loaded.ok()) return loaded.status();
+              history = *std::move(loaded);
+            }
+            return each(conn, *row, *history);
+          });
+      if (!outcome.ok()) return outcome.status();
+      done(*outcome);
+    }
+  }
 }
 
 }  // namespace
@@ -68,63 +111,49 @@ absl::StatusOr<BonusRunOutcome> MysqlLoyaltyStore::GrantBirthdayBonuses(absl::Ti
       day.month() == 2 && day.day() == 28 && absl::CivilDay(day.year(), 2, 29).month() != 2;
   const std::string reference = absl::StrCat("birthday/", day.year());
   BonusRunOutcome total;
-  std::map<std::string, std::shared_ptr<const ProgramRulesHistory>> programs;
-  std::string after;
-  for (;;) {
-    auto due = RunWithConnection<std::vector<std::string>>(
-        *pool_, [&](sql::Connection& conn) -> absl::StatusOr<std::vector<std::string>> {
-          auto query = Prepare(conn,
-                               "SELECT member_id FROM members WHERE birth_month = ? "
-                               "AND (birth_day = ? OR birth_day = ?) AND member_id > ? "
-                               "ORDER BY member_id LIMIT ?");
-          query->setInt(1, day.month());
-          query->setInt(2, day.day());
-          query->setInt(3, leap_day_stand_in ? 29 : day.day());
-          query->setString(4, after);
-          query->setInt(5, kEvaluationBatch);
-          return rows::FirstColumn(*query);
-        });
-    if (!due.ok()) return due.status();
-    if (due->empty()) return total;
-    after = due->back();
-    for (const std::string& member_id : *due) {
-      auto granted = RunInTransaction<int64_t>(
-          *pool_, [&](sql::Connection& conn) -> absl::StatusOr<int64_t> {
-            auto row = rows::LockMember(conn, member_id);
-            if (!row.ok()) return row.status();
-            auto& history = programs[row->program_id];
-            if (history == nullptr) {
-              auto loaded = rules_.Get(conn, row->program_id, 0);
-              if (!loaded.ok()) return loaded.status();
-              history = *std::move(loaded);
-            }
-            const v1::ProgramRules* rules = history->At(as_of);
-            const int64_t bonus = rules == nullptr ? 0 : rules->earning().birthday_bonus();
-            if (bonus <= 0) return 0;
-            auto earlier = Prepare(conn,
-                                   "SELECT 1 FROM ledger_entries WHERE member_id = ? "
-                                   "AND reference = ? AND kind = 2");
-            earlier->setString(1, member_id);
-            earlier->setString(2, reference);
-            if (!rows::FirstColumn(*earlier).empty()) return 0;  // granted this year
-            v1::LedgerEntry entry;
-            entry.set_member_id(member_id);
-            entry.set_kind(v1::LedgerEntry::KIND_BONUS);
-            entry.set_points(bonus);
-            entry.set_reference(reference);
-            entry.set_reason("birthday bonus");
-            ToProtoTimestamp(as_of, entry.mutable_create_time());
-            rows::AppendEntry(conn, entry, as_of, ExpiryOf(rules->expiry(), as_of));
-            rows::SettleDebt(conn, member_id, row->debt, as_of);
-            return bonus;
-          });
-      if (!granted.ok()) return granted.status();
-      if (*granted > 0) {
+  absl::Status run = ForEachMember<int64_t>(
+      *pool_, rules_,
+      [&](sql::Connection& conn, const std::string& after) {
+        auto query = Prepare(conn,
+                             "SELECT member_id FROM members WHERE birth_month = ? "
+                             "AND (birth_day = ? OR birth_day = ?) AND member_id > ? "
+                             "ORDER BY member_id LIMIT ?");
+        query->setInt(1, day.month());
+        query->setInt(2, day.day());
+        query->setInt(3, leap_day_stand_in ? 29 : day.day());
+        query->setString(4, after);
+        query->setInt(5, kEvaluationBatch);
+        return rows::FirstColumn(*query);
+      },
+      [&](sql::Connection& conn, const rows::MemberRow& row,
+          const ProgramRulesHistory& history) -> absl::StatusOr<int64_t> {
+        const v1::ProgramRules* rules = history.At(as_of);
+        const int64_t bonus = rules == nullptr ? 0 : rules->earning().birthday_bonus();
+        if (bonus <= 0) return 0;
+        auto earlier = Prepare(conn,
+                               "SELECT 1 FROM ledger_entries WHERE member_id = ? "
+                               "AND reference = ? AND kind = 2");
+        earlier->setString(1, row.member_id);
+        earlier->setString(2, reference);
+        if (!rows::FirstColumn(*earlier).empty()) return 0;  // granted this year
+        v1::LedgerEntry entry;
+        entry.set_member_id(row.member_id);
+        entry.set_kind(v1::LedgerEntry::KIND_BONUS);
+        entry.set_points(bonus);
+        entry.set_reference(reference);
+        entry.set_reason("birthday bonus");
+        ToProtoTimestamp(as_of, entry.mutable_create_time());
+        rows::AppendEntry(conn, entry, as_of, ExpiryOf(rules->expiry(), as_of));
+        rows::SettleDebt(conn, row.member_id, row.debt, as_of);
+        return bonus;
+      },
+      [&](const int64_t& granted) {
+        if (granted == 0) return;
         ++total.members;
-        total.points += *granted;
-      }
-    }
-  }
+        total.points += granted;
+      });
+  if (!run.ok()) return run;
+  return total;
 }
 
 absl::StatusOr<std::string> MysqlLoyaltyStore::MemberOfCustomer(absl::string_view program_id,
@@ -147,62 +176,47 @@ absl::StatusOr<std::string> MysqlLoyaltyStore::MemberOfCustomer(absl::string_vie
 
 absl::StatusOr<LevelRunOutcome> MysqlLoyaltyStore::EvaluateLevels(absl::Time as_of) {
   LevelRunOutcome total;
-  std::map<std::string, std::shared_ptr<const ProgramRulesHistory>> programs;
-  std::string after;
-  for (;;) {
-    auto due = RunWithConnection<std::vector<std::string>>(
-        *pool_, [&](sql::Connection& conn) -> absl::StatusOr<std::vector<std::string>> {
-          auto query = Prepare(conn,
-                               "SELECT member_id FROM members WHERE member_id > ? "
-                               "AND (level_rank > 0 OR level_grace_until IS NOT NULL) "
-                               "AND (level_evaluated_at IS NULL OR level_evaluated_at < ?) "
-                               "ORDER BY member_id LIMIT ?");
-          query->setString(1, after);
-          query->setString(2, ToSqlDatetime(as_of));
-          query->setInt(3, kEvaluationBatch);
-          return rows::FirstColumn(*query);
-        });
-    if (!due.ok()) return due.status();
-    if (due->empty()) return total;
-    after = due->back();
-    for (const std::string& member_id : *due) {
-      auto evaluated = RunInTransaction<LevelRunOutcome>(
-          *pool_, [&](sql::Connection& conn) -> absl::StatusOr<LevelRunOutcome> {
-            LevelRunOutcome one;
-            auto row = rows::LockMember(conn, member_id);
-            if (!row.ok()) return row.status();
-            // Another run got here first.
-            if (row->level_evaluated_at.has_value() && *row->level_evaluated_at >= as_of) {
-              return one;
-            }
-            auto& history = programs[row->program_id];
-            if (history == nullptr) {
-              auto loaded = rules_.Get(conn, row->program_id, 0);
-              if (!loaded.ok()) return loaded.status();
-              history = *std::move(loaded);
-            }
-            const v1::ProgramRules* rules = history->At(as_of);
-            LevelState next;  // a program without levels has only the entry level
-            if (rules != nullptr && rules->levels().levels_size() > 0) {
-              const v1::LevelRules& levels = rules->levels();
-              const int64_t value = rows::QualifyingValue(
-                  conn, member_id, levels.basis(), QualifyingWindowStart(levels, as_of), as_of);
-              next = EvaluateLevel(levels, row->level, value, as_of);
-            }
-            rows::SetLevel(conn, member_id, next, as_of);
-            one.evaluated = 1;
-            one.upgraded = next.rank > row->level.rank;
-            one.downgraded = next.rank < row->level.rank;
-            one.grace_started = next.grace_until.has_value() && !row->level.grace_until.has_value();
-            return one;
-          });
-      if (!evaluated.ok()) return evaluated.status();
-      total.evaluated += evaluated->evaluated;
-      total.upgraded += evaluated->upgraded;
-      total.downgraded += evaluated->downgraded;
-      total.grace_started += evaluated->grace_started;
-    }
-  }
+  absl::Status run = ForEachMember<LevelRunOutcome>(
+      *pool_, rules_,
+      [&](sql::Connection& conn, const std::string& after) {
+        auto query = Prepare(conn,
+                             "SELECT member_id FROM members WHERE member_id > ? "
+                             "AND (level_rank > 0 OR level_grace_until IS NOT NULL) "
+                             "AND (level_evaluated_at IS NULL OR level_evaluated_at < ?) "
+                             "ORDER BY member_id LIMIT ?");
+        query->setString(1, after);
+        query->setString(2, ToSqlDatetime(as_of));
+        query->setInt(3, kEvaluationBatch);
+        return rows::FirstColumn(*query);
+      },
+      [&](sql::Connection& conn, const rows::MemberRow& row,
+          const ProgramRulesHistory& history) -> absl::StatusOr<LevelRunOutcome> {
+        LevelRunOutcome one;
+        // Another run got here first.
+        if (row.level_evaluated_at.has_value() && *row.level_evaluated_at >= as_of) return one;
+        const v1::ProgramRules* rules = history.At(as_of);
+        LevelState next;  // a program without levels has only the entry level
+        if (rules != nullptr && rules->levels().levels_size() > 0) {
+          const v1::LevelRules& levels = rules->levels();
+          const int64_t value = rows::QualifyingValue(
+              conn, row.member_id, levels.basis(), QualifyingWindowStart(levels, as_of), as_of);
+          next = EvaluateLevel(levels, row.level, value, as_of);
+        }
+        rows::SetLevel(conn, row.member_id, next, as_of);
+        one.evaluated = 1;
+        one.upgraded = next.rank > row.level.rank;
+        one.downgraded = next.rank < row.level.rank;
+        one.grace_started = next.grace_until.has_value() && !row.level.grace_until.has_value();
+        return one;
+      },
+      [&](const LevelRunOutcome& one) {
+        total.evaluated += one.evaluated;
+        total.upgraded += one.upgraded;
+        total.downgraded += one.downgraded;
+        total.grace_started += one.grace_started;
+      });
+  if (!run.ok()) return run;
+  return total;
 }
 
 absl::StatusOr<MemberHistory> MysqlLoyaltyStore::History(absl::string_view member_id,
