@@ -1,6 +1,7 @@
 #include "bench/loyalty_soak_audit.h"
 
 #include <iostream>
+#include <set>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -53,6 +54,7 @@ void MemberModel::BookPurchase(const v1::Purchase& sent, const v1::RecordPurchas
   }
   Check(a.member().balance() >= 0, "a purchase answered a negative balance");
   expected_balance_ += earned;
+  expected_earned_ += earned;
   line_points_[a.purchase().purchase_id()] = lines;
   transactions_.push_back(sent.source_transaction_id());
 }
@@ -125,6 +127,16 @@ std::vector<std::string> MemberModel::Audit(v1::LoyaltyService::Stub& stub) {
                      expected_balance_));
   Check(m.balance() >= 0 && m.available_points() >= 0 && m.debt_points() == 0,
         "went below zero under REVERSE_WITHIN_BALANCE");
+  // Nothing is pending or expires during a soak: the lots hold the balance.
+  Check(m.available_points() + m.pending_points() + m.debt_points() == m.balance(),
+        absl::StrCat("lots hold ", m.available_points() + m.pending_points(), ", balance is ",
+                     m.balance()));
+  Check(m.lifetime_earned() == expected_earned_,
+        absl::StrCat("lifetime earned ", m.lifetime_earned(), ", answers add up to ",
+                     expected_earned_));
+  Check(m.purchase_count() == static_cast<int32_t>(line_points_.size()),
+        absl::StrCat(m.purchase_count(), " purchases counted, ", line_points_.size(),
+                     " acknowledged"));
 
   std::vector<v1::LedgerEntry> ledger;
   v1::ListLedgerEntriesRequest list;
@@ -199,8 +211,17 @@ void Model::Violation(const std::string& what) {
 }
 
 void Model::Refused(const grpc::Status& status) {
+  static const std::set<std::string> kByTheRules = {
+      "INSUFFICIENT_POINTS", "OUT_OF_STOCK", "RETURN_EXCEEDS_PURCHASE", "ALREADY_CANCELLED",
+      "REWARD_NOT_AVAILABLE"};
+  const std::string reason = ReasonOf(FromGrpcStatus(status));
   std::lock_guard<std::mutex> lock(mu);
-  ++refusals[ReasonOf(FromGrpcStatus(status))];
+  if (kByTheRules.contains(reason)) {
+    ++refusals[reason];
+  } else {
+    violations.push_back(absl::StrCat("an error the rules do not explain: ", status.error_code(),
+                                      " ", reason, " ", status.error_message()));
+  }
 }
 
 absl::Status Prepare(const std::shared_ptr<grpc::Channel>& channel, const v1::Program& program,

@@ -52,6 +52,7 @@ class MemberModel {
 
   std::mutex mu_;
   int64_t expected_balance_ = kEnrollmentBonus;
+  int64_t expected_earned_ = kEnrollmentBonus;
   std::vector<std::string> transactions_;
   std::vector<std::string> active_redemptions_;
   std::map<std::string, int64_t> line_points_;        // purchase id -> recomputed
@@ -77,6 +78,7 @@ struct Model {
   std::atomic<int64_t> expired_points{0};
 
   void Violation(const std::string& what);
+  // Tallies a refusal the rules allow; any other error is a violation.
   void Refused(const grpc::Status& status);
 
   std::mutex mu;

@@ -139,7 +139,8 @@ absl::Status ValidateRules(v1::ProgramRules& rules, absl::string_view prefix) {
   for (auto [value, name] : {std::pair{e.max_points_per_purchase(), "max_points_per_purchase"},
                              std::pair{e.max_points_per_day(), "max_points_per_day"},
                              std::pair{e.enrollment_bonus(), "enrollment_bonus"},
-                             std::pair{e.first_purchase_bonus(), "first_purchase_bonus"}}) {
+                             std::pair{e.first_purchase_bonus(), "first_purchase_bonus"},
+                             std::pair{e.birthday_bonus(), "birthday_bonus"}}) {
     if (value < 0 || value > 1'000'000'000) {
       return InvalidArgument(field(absl::StrCat("earning.", name)), "must be 0-1000000000");
     }

@@ -169,7 +169,7 @@ absl::StatusOr<v1::GeneratePersonalOffersResponse> LoyaltyService::GeneratePerso
       // One coupon per request, member and category, whatever a retry plans.
       const std::string issue_key = Sha256Hex(absl::StrCat(
           request.program_id(), "/", request.request_id(), "/", member_id, "/", item.category()));
-      if (absl::Status s = store_->IssueCoupons(issue_key, issue_key, coupon,
+      if (absl::Status s = store_->IssueCoupons(issue_key, key->fingerprint, coupon,
                                                 {{member_id, ids_->Next()}}, now);
           !s.ok()) {
         return s;

@@ -25,15 +25,21 @@ absl::Time UtcDayStart(absl::Time t) {
 
 // The purchase recorded under the source transaction id of `purchase`:
 // nullopt when none, the purchase when `content_hash` matches (a replay),
-// else ALREADY_EXISTS / TRANSACTION_ID_REUSED. A locking read: the row may
-// have been committed after this transaction's snapshot.
+// else ALREADY_EXISTS / TRANSACTION_ID_REUSED. `committed_since_snapshot`
+// makes it a locking read, for a row committed after this transaction's
+// snapshot (after a duplicate-key insert); a plain read otherwise, which
+// takes no gap lock that concurrent inserts would deadlock on.
 absl::StatusOr<std::optional<v1::Purchase>> RecordedPurchase(sql::Connection& conn,
                                                              absl::string_view program_id,
                                                              const v1::Purchase& purchase,
-                                                             absl::string_view content_hash) {
-  auto query = Prepare(conn,
-                       "SELECT content_hash, purchase FROM purchases "
-                       "WHERE program_id = ? AND source_transaction_id = ? LOCK IN SHARE MODE");
+                                                             absl::string_view content_hash,
+                                                             bool committed_since_snapshot) {
+  auto query = Prepare(conn, committed_since_snapshot
+                                 ? "SELECT content_hash, purchase FROM purchases WHERE "
+                                   "program_id = ? AND source_transaction_id = ? "
+                                   "LOCK IN SHARE MODE"
+                                 : "SELECT content_hash, purchase FROM purchases WHERE "
+                                   "program_id = ? AND source_transaction_id = ?");
   query->setString(1, std::string(program_id));
   query->setString(2, purchase.source_transaction_id());
   std::unique_ptr<sql::ResultSet> rs(query->executeQuery());
@@ -339,7 +345,8 @@ absl::StatusOr<PurchaseOutcome> MysqlLoyaltyStore::RecordPurchase(
         if (!member.ok()) return member.status();
         PurchaseOutcome out;
         auto replay = [&]() -> absl::StatusOr<PurchaseOutcome> {
-          auto recorded = RecordedPurchase(conn, member->program_id, purchase, content_hash);
+          auto recorded = RecordedPurchase(conn, member->program_id, purchase, content_hash,
+                                           /*committed_since_snapshot=*/true);
           if (!recorded.ok()) return recorded.status();
           if (!recorded->has_value()) {
             return absl::InternalError("a purchase refused as a duplicate cannot be found");
@@ -351,9 +358,11 @@ absl::StatusOr<PurchaseOutcome> MysqlLoyaltyStore::RecordPurchase(
           out.member = *std::move(current);
           return out;
         };
-        // A replay would find its own coupons used: it is looked for first.
+        // A replay would find its own coupons used: it is looked for first
+        // (a twin of this member's committed before its lock was granted).
         if (purchase.coupon_ids_size() > 0) {
-          auto recorded = RecordedPurchase(conn, member->program_id, purchase, content_hash);
+          auto recorded = RecordedPurchase(conn, member->program_id, purchase, content_hash,
+                                           /*committed_since_snapshot=*/false);
           if (!recorded.ok()) return recorded.status();
           if (recorded->has_value()) return replay();
         }
@@ -382,7 +391,9 @@ absl::StatusOr<PurchaseOutcome> MysqlLoyaltyStore::RecordPurchase(
           return Error(absl::StatusCode::kFailedPrecondition, "NO_RULES_IN_FORCE",
                        "the program had no rules in force at the purchase time");
         }
-        const v1::LevelRules& levels = history->At(now)->levels();
+        // The version in force now: at least `rules` unless the clock stepped.
+        const v1::ProgramRules* rules_now = history->At(now);
+        const v1::LevelRules& levels = (rules_now != nullptr ? rules_now : rules)->levels();
         out.purchase = purchase;
         auto coupons = ApplyCoupons(conn, out.purchase, facts->auto_offers);
         if (!coupons.ok()) return coupons.status();
@@ -621,13 +632,15 @@ absl::StatusOr<ExpiryOutcome> MysqlLoyaltyStore::ExpirePoints(absl::Time as_of, 
   const std::string cutoff = ToSqlDatetime(as_of);
   // Lots spent to zero whose expiry passed change no sum: drop them first.
   for (int deleted = 1; deleted > 0;) {
-    auto pruned = RunWithConnection<int>(*pool_, [&](sql::Connection& conn) -> absl::StatusOr<int> {
+    TransactionOptions read_committed;  // locks only the rows it deletes
+    read_committed.read_committed = true;
+    auto pruned = RunInTransaction<int>(*pool_, [&](sql::Connection& conn) -> absl::StatusOr<int> {
       auto prune = Prepare(conn,
                            "DELETE FROM point_lots WHERE expires_at <= ? AND remaining = 0 "
                            "LIMIT 5000");
       prune->setString(1, cutoff);
       return prune->executeUpdate();
-    });
+    }, read_committed);
     if (!pruned.ok()) return pruned.status();
     deleted = *pruned;
   }

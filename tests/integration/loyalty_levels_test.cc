@@ -255,6 +255,10 @@ TEST_F(LoyaltyLevelsTest, BirthdayBonusesComeOnceAYearOnTheDay) {
   create.mutable_program()->set_display_name("Birthday Club");
   create.mutable_program()->set_currency_code("CNY");
   create.mutable_program()->mutable_rules()->mutable_earning()->set_birthday_bonus(88);
+  v1::CreateProgramRequest too_big = create;
+  too_big.mutable_program()->mutable_rules()->mutable_earning()->set_birthday_bonus(2'000'000'000);
+  EXPECT_TRUE(IsError(service_.CreateProgram(too_big).status(), Code::kInvalidArgument,
+                      "INVALID_FIELD", "program.rules.earning.birthday_bonus"));
   auto program = service_.CreateProgram(create);
   ASSERT_TRUE(program.ok()) << Describe(program.status());
   auto enroll = [&](int month, int day) -> absl::StatusOr<v1::EnrollMemberResponse> {
