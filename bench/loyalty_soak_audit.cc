@@ -295,8 +295,9 @@ bool Audit(const std::shared_ptr<grpc::Channel>& channel, Model& model) {
   std::cerr << absl::StrFormat("points expired by expiry runs: %d\n", model.expired_points.load());
   for (size_t i = 0; i < problems.size() && i < 50; ++i) std::cerr << "VIOLATION " << problems[i] << "\n";
   std::cerr << absl::StrFormat(
-      "audit: %d members, %d violations (balance = acknowledged answers = ledger sum, "
-      "never below zero, every request applied once, points recomputed, stock kept)\n",
+      "audit: %d members, %d violations (balance = acknowledged answers = ledger sum = "
+      "lots, never below zero, every request applied once, points recomputed, earnings "
+      "and purchase counts, stock kept; no unexplained errors)\n",
       model.members.size(), problems.size());
   return problems.empty();
 }
