@@ -3,6 +3,8 @@
 #include <csignal>
 
 #include "absl/synchronization/notification.h"
+#include "absl/time/civil_time.h"
+#include "absl/time/clock.h"
 #include "common/errors.h"
 #include "common/grpc_status.h"
 #include "crm/complaints/v1/complaints.grpc.pb.h"
@@ -210,6 +212,101 @@ TEST(LoyaltyContractTest, ProgramsMembersPurchasesAndTheLedger) {
   ASSERT_TRUE(stub->ListRewards(Context().get(), rewards, &catalogue).ok());
   ASSERT_EQ(catalogue.rewards_size(), 1);
   EXPECT_EQ(catalogue.rewards(0).stock(), 1);
+}
+
+TEST(LoyaltyContractTest, LevelsCouponsOffersAndReports) {
+  ServiceProcess svc("loyalty");
+  ASSERT_TRUE(WaitForHealth(svc.channel().get(), "SERVING", absl::Seconds(20)));
+  auto stub = loyalty::v1::LoyaltyService::NewStub(svc.channel());
+  loyalty::v1::CreateProgramRequest create;
+  loyalty::v1::Program& p = *create.mutable_program();
+  p.set_display_name("Club");
+  p.set_currency_code("CNY");
+  p.mutable_rules()->mutable_earning()->set_points_per_currency_unit(1);
+  p.mutable_rules()->mutable_earning()->set_birthday_bonus(10);
+  for (const auto& [name, threshold] : {std::pair{"silver", 0}, std::pair{"gold", 10000}}) {
+    loyalty::v1::Level* level = p.mutable_rules()->mutable_levels()->add_levels();
+    level->set_name(name);
+    level->set_threshold(threshold);
+  }
+  loyalty::v1::CreateProgramResponse program;
+  ASSERT_TRUE(stub->CreateProgram(Context().get(), create, &program).ok());
+  const std::string program_id = program.program().program_id();
+  const absl::CivilDay today = absl::ToCivilDay(absl::Now(), absl::UTCTimeZone());
+  loyalty::v1::EnrollMemberRequest enroll;
+  enroll.set_program_id(program_id);
+  enroll.set_customer_id("01KBZ4QK8E3S9D1V7X5M2N6P0R");
+  enroll.set_birth_month(today.month());
+  enroll.set_birth_day(today.day());
+  loyalty::v1::EnrollMemberResponse enrolled;
+  ASSERT_TRUE(stub->EnrollMember(Context().get(), enroll, &enrolled).ok());
+  const std::string member_id = enrolled.member().member_id();
+
+  auto buy = [&](const std::string& txn, int64_t fen, const std::string& coupon) {
+    loyalty::v1::RecordPurchaseRequest r;
+    r.mutable_purchase()->set_member_id(member_id);
+    r.mutable_purchase()->set_source_transaction_id(txn);
+    auto* line = r.mutable_purchase()->add_lines();
+    line->set_sku("tea");
+    line->set_category("drinks");
+    line->set_quantity(1);
+    line->set_amount_minor(fen);
+    if (!coupon.empty()) r.mutable_purchase()->add_coupon_ids(coupon);
+    loyalty::v1::RecordPurchaseResponse out;
+    EXPECT_TRUE(stub->RecordPurchase(Context().get(), r, &out).ok());
+    return out;
+  };
+  EXPECT_EQ(buy("t1", 10000, "").member().level(), "gold");
+
+  loyalty::v1::IssueCouponsRequest issue;
+  issue.set_request_id("issue-1");
+  issue.set_program_id(program_id);
+  issue.add_member_ids(member_id);
+  issue.mutable_coupon()->set_campaign("thanks");
+  issue.mutable_coupon()->set_bonus_points(25);
+  issue.mutable_coupon()->mutable_start_time()->set_seconds(absl::ToUnixSeconds(absl::Now()) - 60);
+  issue.mutable_coupon()->mutable_end_time()->set_seconds(absl::ToUnixSeconds(absl::Now()) + 3600);
+  loyalty::v1::IssueCouponsResponse issued;
+  ASSERT_TRUE(stub->IssueCoupons(Context().get(), issue, &issued).ok());
+  ASSERT_EQ(issued.coupons_size(), 1);
+  const loyalty::v1::RecordPurchaseResponse with_coupon =
+      buy("t2", 2000, issued.coupons(0).coupon_id());
+  ASSERT_EQ(with_coupon.purchase().applied_coupons_size(), 1);
+  EXPECT_EQ(with_coupon.purchase().points_earned(), 20 + 25);
+  loyalty::v1::RecordPurchaseRequest again;
+  again.mutable_purchase()->set_member_id(member_id);
+  again.mutable_purchase()->set_source_transaction_id("t3");
+  *again.mutable_purchase()->add_lines() = with_coupon.purchase().lines(0);
+  again.mutable_purchase()->add_coupon_ids(issued.coupons(0).coupon_id());
+  loyalty::v1::RecordPurchaseResponse refused;
+  ExpectError(stub->RecordPurchase(Context().get(), again, &refused),
+              grpc::StatusCode::FAILED_PRECONDITION, "COUPON_NOT_USABLE", "loyalty.crm");
+
+  loyalty::v1::GetLoyaltyMetricsRequest metrics;
+  metrics.set_member_id(member_id);
+  loyalty::v1::GetLoyaltyMetricsResponse measured;
+  ASSERT_TRUE(stub->GetLoyaltyMetrics(Context().get(), metrics, &measured).ok());
+  EXPECT_EQ(measured.metrics().purchase_count(), 2);
+  loyalty::v1::GetPointsLiabilityRequest liability;
+  liability.set_program_id(program_id);
+  loyalty::v1::GetPointsLiabilityResponse owed;
+  ASSERT_TRUE(stub->GetPointsLiability(Context().get(), liability, &owed).ok());
+  EXPECT_EQ(owed.liability().outstanding_points(), 100 + 20 + 25);  // gold multiplies by 1 here
+  loyalty::v1::RunBirthdayBonusesResponse birthdays;
+  ASSERT_TRUE(stub->RunBirthdayBonuses(Context().get(), {}, &birthdays).ok());
+  EXPECT_EQ(birthdays.members(), 1);
+  loyalty::v1::RunLevelEvaluationResponse evaluated;
+  ASSERT_TRUE(stub->RunLevelEvaluation(Context().get(), {}, &evaluated).ok());
+  EXPECT_EQ(evaluated.downgraded(), 0);
+  loyalty::v1::GeneratePersonalOffersRequest offers;
+  offers.set_request_id("offers-1");
+  offers.set_program_id(program_id);
+  offers.set_member_id(member_id);
+  loyalty::v1::GeneratePersonalOffersResponse listed;
+  ASSERT_TRUE(stub->GeneratePersonalOffers(Context().get(), offers, &listed).ok());
+  ASSERT_EQ(listed.offers_size(), 1);
+  ASSERT_GE(listed.offers(0).items_size(), 1);
+  EXPECT_EQ(listed.offers(0).items(0).category(), "drinks");
 }
 
 TEST(LoyaltyContractTest, TheTillFindsTheMemberByCardThroughIdentify) {
