@@ -1,5 +1,6 @@
 // Prepares a loyalty benchmark against a running service: creates a program
-// (category rates, a campaign, caps, expiry, pending days), enrolls members
+// (category rates, a campaign, caps, expiry, pending days, three levels),
+// enrolls members
 // and writes RecordPurchase requests for `crm-loadgen --requests_file`, each
 // for a random member with a fresh source transaction id per call
 // ({{uuid}}) and 1-5 lines from a small supermarket catalogue.
@@ -10,6 +11,7 @@
 #include <iostream>
 #include <random>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "absl/flags/flag.h"
@@ -72,6 +74,17 @@ v1::Program BenchProgram() {
   r.mutable_expiry()->set_kind(v1::ExpiryPolicy::KIND_MONTHS_AFTER_EARNING);
   r.mutable_expiry()->set_months(24);
   r.set_pending_days(7);
+  // Every purchase evaluates the member's level.
+  r.mutable_levels()->set_basis(v1::LevelRules::BASIS_QUALIFYING_SPEND);
+  r.mutable_levels()->set_grace_days(30);
+  for (const auto& [name, threshold, percent] :
+       {std::tuple{"silver", 0, 100}, std::tuple{"gold", 200000, 150},
+        std::tuple{"platinum", 1000000, 200}}) {
+    v1::Level* level = r.mutable_levels()->add_levels();
+    level->set_name(name);
+    level->set_threshold(threshold);
+    level->set_multiplier_percent(percent);
+  }
   return p;
 }
 
