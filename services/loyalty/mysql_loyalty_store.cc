@@ -8,10 +8,12 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/errors.h"
+#include "common/outbox.h"
 #include "common/sql_util.h"
 #include "common/transaction.h"
 #include "cppconn/exception.h"
 #include "cppconn/resultset.h"
+#include "crm/loyalty/v1/events.pb.h"
 #include "services/loyalty/coupon_rows.h"
 #include "services/loyalty/coupons.h"
 #include "services/loyalty/ledger_rows.h"
@@ -433,6 +435,13 @@ absl::StatusOr<PurchaseOutcome> MysqlLoyaltyStore::RecordPurchase(
           if (!(level == member->level)) rows::SetLevel(conn, purchase.member_id(), level);
           DescribeLevel(levels, level, value, out.member);
         }
+        v1::PurchaseRecorded event;
+        *event.mutable_purchase() = out.purchase;
+        event.set_customer_id(member->customer_id);
+        event.set_program_id(member->program_id);
+        event.set_balance(out.member.balance());
+        event.set_level(out.member.level());
+        AppendEvent(conn, purchase.member_id(), event, now);
         return out;
       });
 }
@@ -590,6 +599,14 @@ absl::StatusOr<ReturnOutcome> MysqlLoyaltyStore::RecordReturn(
           insert->setInt64(7, out.kept);
           insert->setString(8, ToSqlDatetime(now));
           insert->executeUpdate();
+          v1::PurchaseReturned event;
+          event.set_purchase_id(purchase_id);
+          event.set_customer_id(member->customer_id);
+          event.set_program_id(member->program_id);
+          event.set_source_return_id(request.source_return_id());
+          event.set_amount_minor(amount);
+          event.set_points_reversed(out.reversed);
+          AppendEvent(conn, request.member_id(), event, now);
         }
         auto after = ReadMember(conn, request.member_id(), now);
         if (!after.ok()) return after.status();

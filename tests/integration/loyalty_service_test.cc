@@ -12,6 +12,7 @@
 #include "common/errors.h"
 #include "common/sql_util.h"
 #include "gtest/gtest.h"
+#include "crm/loyalty/v1/events.pb.h"
 #include "services/loyalty/earning.h"
 #include "services/loyalty/mysql_loyalty_store.h"
 #include "tests/integration/loyalty_fixture.h"
@@ -318,6 +319,24 @@ TEST_F(LoyaltyServiceTest, TheLiabilityReportSplitsWhatIsOwedAndWhatBroke) {
   r.set_program_id(ids_.Next());
   EXPECT_TRUE(IsError(service_.GetPointsLiability(r).status(), Code::kNotFound,
                       "PROGRAM_NOT_FOUND"));
+}
+
+TEST_F(LoyaltyServiceTest, PurchasesAndReturnsGoToTheChangeFeedOnce) {
+  const v1::Member m = Enroll(CreateProgram());
+  auto bought = service_.RecordPurchase(Purchase(m.member_id(), "pos-1", 3000, 1000));
+  ASSERT_TRUE(bought.ok());
+  ASSERT_TRUE(service_.RecordPurchase(Purchase(m.member_id(), "pos-1", 3000, 1000)).ok());
+  ASSERT_TRUE(Return(m.member_id(), "pos-1", "ret-1", 1000).ok());
+  ASSERT_TRUE(Return(m.member_id(), "pos-1", "ret-1", 1000).ok());  // a replay
+  EXPECT_EQ(db_.Query("SELECT GROUP_CONCAT(event_type ORDER BY seq) FROM outbox_events"),
+            "crm.loyalty.v1.PurchaseRecorded,crm.loyalty.v1.PurchaseReturned");
+  EXPECT_EQ(db_.Query("SELECT COUNT(DISTINCT aggregate_id) FROM outbox_events"), "1");
+  v1::PurchaseRecorded event;
+  ASSERT_TRUE(event.ParseFromString(
+      db_.Query("SELECT payload FROM outbox_events ORDER BY seq LIMIT 1")));
+  EXPECT_EQ(event.purchase().purchase_id(), bought->purchase().purchase_id());
+  EXPECT_EQ(event.customer_id(), m.customer_id());
+  EXPECT_EQ(event.balance(), bought->member().balance());
 }
 
 TEST_F(LoyaltyServiceTest, TheLedgerPagesNewestFirst) {

@@ -1,0 +1,19 @@
+#ifndef CRM_COMMON_OUTBOX_H_
+#define CRM_COMMON_OUTBOX_H_
+
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "cppconn/connection.h"
+#include "google/protobuf/message.h"
+
+namespace crm {
+
+// Appends `event` to the service's outbox (common/schema/outbox_events.sql)
+// inside the caller's transaction, so the event exists exactly when the
+// change it describes commits. Its type is the message's full name.
+void AppendEvent(sql::Connection& conn, absl::string_view aggregate_id,
+                 const google::protobuf::Message& event, absl::Time now);
+
+}  // namespace crm
+
+#endif  // CRM_COMMON_OUTBOX_H_

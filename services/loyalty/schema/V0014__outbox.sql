@@ -1,0 +1,2 @@
+-- loyalty's change feed: purchases and returns, in their own transactions.
+-- crm:include common/schema/outbox_events.sql
