@@ -71,6 +71,9 @@ int64_t PurchasePoints(const v1::EarningRules& rules, const v1::Purchase& purcha
     points = static_cast<int64_t>(static_cast<__int128>(points) *
                                   std::max<int64_t>(0, total - discount_minor) / total);
   }
+  // Whatever the rules, a purchase earns at most 10^12 points, so balances
+  // stay far inside 64 bits.
+  points = std::min<int64_t>(points, kMaxPointsPerPurchase);
   if (rules.max_points_per_purchase() > 0) points = std::min(points, rules.max_points_per_purchase());
   if (rules.max_points_per_day() > 0) {
     points = std::min(points, std::max<int64_t>(0, rules.max_points_per_day() - earned_today));

@@ -10,6 +10,9 @@
 
 namespace crm::loyalty {
 
+// No purchase earns more, whatever its rules.
+inline constexpr int64_t kMaxPointsPerPurchase = 1'000'000'000'000;
+
 // Points one line earns under `rules` at `time` for a member whose level
 // multiplies points by `level_percent`, before any cap (see EarningRules in
 // program.proto for the formula).
@@ -17,8 +20,8 @@ int64_t LinePoints(const v1::EarningRules& rules, const v1::PurchaseLine& line,
                    uint32_t currency_exponent, absl::Time time, uint32_t level_percent = 100);
 
 // Points the purchase's lines earn on what was paid (their points times
-// (total - discount) / total), capped per purchase and by what is left of
-// the day's cap after `earned_today`.
+// (total - discount) / total), capped at kMaxPointsPerPurchase, per purchase
+// and by what is left of the day's cap after `earned_today`.
 int64_t PurchasePoints(const v1::EarningRules& rules, const v1::Purchase& purchase,
                        uint32_t currency_exponent, int64_t earned_today,
                        uint32_t level_percent = 100, int64_t discount_minor = 0);

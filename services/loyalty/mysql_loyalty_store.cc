@@ -242,10 +242,20 @@ absl::StatusOr<v1::Member> MysqlLoyaltyStore::Enroll(const RequestKey& key,
         try {
           insert->executeUpdate();
         } catch (const sql::SQLException& e) {
-          if (e.getErrorCode() == 1062) {  // enrolled concurrently
+          if (e.getErrorCode() == 1062) {
+            // Enrolled concurrently: the twin committed after this
+            // transaction's snapshot, so only a locking read sees it.
+            auto twin = Prepare(conn,
+                                "SELECT member_id FROM members WHERE program_id = ? "
+                                "AND customer_id = ? LOCK IN SHARE MODE");
+            twin->setString(1, member.program_id());
+            twin->setString(2, member.customer_id());
+            const std::vector<std::string> found = rows::FirstColumn(*twin);
+            const std::string member_id = found.empty() ? "" : found[0];
             return Error(absl::StatusCode::kAlreadyExists, "ALREADY_ENROLLED",
-                         absl::StrCat("customer ", member.customer_id(),
-                                      " is already a member of this program"));
+                         absl::StrCat("customer ", member.customer_id(), " is member ",
+                                      member_id, " of this program"),
+                         {{"member_id", member_id}});
           }
           throw;
         }

@@ -41,6 +41,30 @@ TEST_F(LoyaltyServiceTest, EnrollmentGrantsTheBonusOnce) {
   EXPECT_TRUE(IsError(service_.EnrollMember(r).status(), Code::kNotFound, "PROGRAM_NOT_FOUND"));
 }
 
+TEST_F(LoyaltyServiceTest, ConcurrentEnrollmentsOfOneCustomerNameTheOneMember) {
+  const std::string program = CreateProgram();
+  v1::EnrollMemberRequest r;
+  r.set_program_id(program);
+  r.set_customer_id(ids_.Next());
+  std::vector<absl::StatusOr<v1::EnrollMemberResponse>> results(8);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 8; ++i) {
+    threads.emplace_back([&, i] { results[i] = service_.EnrollMember(r); });
+  }
+  for (std::thread& t : threads) t.join();
+  std::string winner;
+  for (const auto& result : results) {
+    if (result.ok()) winner = result->member().member_id();
+  }
+  ASSERT_FALSE(winner.empty());
+  for (const auto& result : results) {
+    if (result.ok()) continue;
+    EXPECT_TRUE(IsError(result.status(), Code::kAlreadyExists, "ALREADY_ENROLLED"));
+    EXPECT_EQ(MetadataOf(result.status())["member_id"], winner);
+  }
+  EXPECT_EQ(db_.Query("SELECT COUNT(*) FROM ledger_entries"), "1");  // one bonus
+}
+
 TEST_F(LoyaltyServiceTest, APurchaseEarnsPendingPointsThatBecomeSpendable) {
   const v1::Member m = Enroll(CreateProgram());
   // 30.00 of fresh food (60 points) and 19.99 of soap (19 points).

@@ -69,6 +69,11 @@ TEST(EarningTest, HugeAmountsDoNotOverflow) {
   ToProtoTimestamp(kNoon + absl::Hours(1), c->mutable_end_time());
   c->set_multiplier_percent(1000);
   EXPECT_EQ(LinePoints(r, Line("a", "", 1'000'000'000'000), 2, kNoon), 1'000'000'000'000'000);
+  // A whole purchase stops at 10^12 points, so balances stay inside 64 bits.
+  v1::Purchase p;
+  ToProtoTimestamp(kNoon, p.mutable_purchase_time());
+  *p.add_lines() = Line("a", "", 1'000'000'000'000);
+  EXPECT_EQ(PurchasePoints(r, p, 2, 0), kMaxPointsPerPurchase);
 }
 
 TEST(EarningTest, CapsPerPurchaseAndPerDay) {
