@@ -35,6 +35,7 @@ class LoyaltyGrpc final : public v1::LoyaltyService::Service {
   CRM_LOYALTY_UNARY(ListRewards)
   CRM_LOYALTY_UNARY(RedeemReward)
   CRM_LOYALTY_UNARY(CancelRedemption)
+  CRM_LOYALTY_UNARY(ListRedemptions)
   CRM_LOYALTY_UNARY(UpdateProgramRules)
   CRM_LOYALTY_UNARY(ListMembers)
   CRM_LOYALTY_UNARY(RunLevelEvaluation)

@@ -51,6 +51,8 @@ class LoyaltyService {
   absl::StatusOr<v1::RedeemRewardResponse> RedeemReward(const v1::RedeemRewardRequest& request);
   absl::StatusOr<v1::CancelRedemptionResponse> CancelRedemption(
       const v1::CancelRedemptionRequest& request);
+  absl::StatusOr<v1::ListRedemptionsResponse> ListRedemptions(
+      const v1::ListRedemptionsRequest& request);
   absl::StatusOr<v1::IssueCouponsResponse> IssueCoupons(const v1::IssueCouponsRequest& request);
   absl::StatusOr<v1::ListCouponsResponse> ListCoupons(const v1::ListCouponsRequest& request);
   absl::StatusOr<v1::GeneratePersonalOffersResponse> GeneratePersonalOffers(

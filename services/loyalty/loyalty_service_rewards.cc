@@ -98,4 +98,20 @@ absl::StatusOr<v1::CancelRedemptionResponse> LoyaltyService::CancelRedemption(
   return response;
 }
 
+absl::StatusOr<v1::ListRedemptionsResponse> LoyaltyService::ListRedemptions(
+    const v1::ListRedemptionsRequest& request) {
+  if (absl::Status s = ValidId("member_id", request.member_id()); !s.ok()) return s;
+  auto page_size = PageSize(request.page_size(), 100, 1000);
+  if (!page_size.ok()) return page_size.status();
+  auto before = DecodePageToken(request.page_token(), request.member_id());
+  if (!before.ok()) return before.status();
+  auto redemptions = store_->ListRedemptions(request.member_id(), *before, *page_size + 1);
+  if (!redemptions.ok()) return redemptions.status();
+  v1::ListRedemptionsResponse response;
+  response.set_next_page_token(
+      TakePage(*redemptions, *page_size, request.member_id(), *response.mutable_redemptions(),
+               [](const v1::Redemption& last) { return last.redemption_id(); }));
+  return response;
+}
+
 }  // namespace crm::loyalty

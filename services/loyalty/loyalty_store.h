@@ -192,6 +192,10 @@ class LoyaltyStore {
   virtual absl::StatusOr<RedemptionOutcome> Redeem(const RequestKey& key,
                                                    const v1::Redemption& redemption,
                                                    absl::Time now) = 0;
+  // The member's redemptions with redemption_id < `before` ("" from the
+  // newest), newest first; MEMBER_NOT_FOUND.
+  virtual absl::StatusOr<std::vector<v1::Redemption>> ListRedemptions(
+      absl::string_view member_id, absl::string_view before, int limit) = 0;
   // Gives the redemption's points back to their unexpired lots; NOT_FOUND /
   // REDEMPTION_NOT_FOUND, FAILED_PRECONDITION / ALREADY_CANCELLED.
   virtual absl::StatusOr<RedemptionOutcome> CancelRedemption(const RequestKey& key,

@@ -66,6 +66,9 @@ class MysqlLoyaltyStore final : public LoyaltyStore {
   absl::StatusOr<RedemptionOutcome> Redeem(const RequestKey& key,
                                            const v1::Redemption& redemption,
                                            absl::Time now) override;
+  absl::StatusOr<std::vector<v1::Redemption>> ListRedemptions(absl::string_view member_id,
+                                                             absl::string_view before,
+                                                             int limit) override;
   absl::StatusOr<RedemptionOutcome> CancelRedemption(const RequestKey& key,
                                                      absl::string_view redemption_id,
                                                      absl::string_view reason,

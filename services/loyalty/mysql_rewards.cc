@@ -45,6 +45,11 @@ absl::Status ProgramExists(sql::Connection& conn, absl::string_view program_id) 
   return rows::ProgramNotFound(program_id);
 }
 
+// The columns RedemptionFromRow reads, in order.
+constexpr absl::string_view kColumns =
+    "redemption_id, member_id, reward_id, quantity, points, full_points, state, "
+    "created_at, cancelled_at, points_refunded, points_lapsed, cancel_reason";
+
 v1::Redemption RedemptionFromRow(sql::ResultSet& rs) {
   v1::Redemption r;
   r.set_redemption_id(rs.getString(1));
@@ -200,9 +205,6 @@ absl::StatusOr<RedemptionOutcome> MysqlLoyaltyStore::CancelRedemption(
     absl::Time now) {
   auto cancelled = RunIdempotent<v1::Redemption>(
       *pool_, *clock_, key, [&](sql::Connection& conn) -> absl::StatusOr<v1::Redemption> {
-        constexpr absl::string_view kColumns =
-            "redemption_id, member_id, reward_id, quantity, points, full_points, state, "
-            "created_at, cancelled_at, points_refunded, points_lapsed, cancel_reason";
         auto read = Prepare(conn, absl::StrCat("SELECT ", kColumns,
                                                " FROM redemptions WHERE redemption_id = ?"));
         read->setString(1, std::string(redemption_id));
@@ -292,6 +294,26 @@ absl::StatusOr<RedemptionOutcome> MysqlLoyaltyStore::CancelRedemption(
   auto member = GetMember(cancelled->member_id(), now);
   if (!member.ok()) return member.status();
   return RedemptionOutcome{*std::move(cancelled), *std::move(member)};
+}
+
+absl::StatusOr<std::vector<v1::Redemption>> MysqlLoyaltyStore::ListRedemptions(
+    absl::string_view member_id, absl::string_view before, int limit) {
+  return RunWithConnection<std::vector<v1::Redemption>>(
+      *pool_, [&](sql::Connection& conn) -> absl::StatusOr<std::vector<v1::Redemption>> {
+        auto member = rows::ReadMemberRow(conn, member_id);
+        if (!member.ok()) return member.status();
+        auto query = Prepare(conn, absl::StrCat("SELECT ", kColumns,
+                                                " FROM redemptions WHERE member_id = ? "
+                                                "AND redemption_id < ? "
+                                                "ORDER BY redemption_id DESC LIMIT ?"));
+        query->setString(1, std::string(member_id));
+        query->setString(2, before.empty() ? std::string("~") : std::string(before));
+        query->setInt(3, limit);
+        std::unique_ptr<sql::ResultSet> rs(query->executeQuery());
+        std::vector<v1::Redemption> out;
+        while (rs->next()) out.push_back(RedemptionFromRow(*rs));
+        return out;
+      });
 }
 
 }  // namespace crm::loyalty

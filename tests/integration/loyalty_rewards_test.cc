@@ -239,6 +239,13 @@ TEST_F(LoyaltyRewardsTest, CancellingPutsPointsBackIntoTheirLotsUnlessTheyExpire
                       Code::kFailedPrecondition, "ALREADY_CANCELLED"));
   EXPECT_TRUE(IsError(Cancel(ids_.Next(), "cancel-3").status(),
                       Code::kNotFound, "REDEMPTION_NOT_FOUND"));
+  v1::ListRedemptionsRequest list;
+  list.set_member_id(member.member_id());
+  auto listed = service_.ListRedemptions(list);
+  ASSERT_TRUE(listed.ok()) << Describe(listed.status());
+  ASSERT_EQ(listed->redemptions_size(), 1);
+  EXPECT_EQ(listed->redemptions(0).state(), v1::Redemption::STATE_CANCELLED);
+  EXPECT_EQ(listed->redemptions(0).points_refunded(), 120);
 
   // Spent again, then the bonus lot's expiry passes before the cancellation:
   // its 100 points lapse, the adjustment's 20 come back.
@@ -274,6 +281,18 @@ TEST_F(LoyaltyRewardsTest, ConcurrentRedemptionsNeverOverspend) {
   EXPECT_EQ(refused.load(), 13);
   EXPECT_EQ(Get(member.member_id()).available_points(), 10);
   EXPECT_EQ(Stock(reward->reward_id()), 97);
+  v1::ListRedemptionsRequest list;
+  list.set_member_id(member.member_id());
+  list.set_page_size(2);
+  auto first = service_.ListRedemptions(list);
+  ASSERT_TRUE(first.ok());
+  ASSERT_EQ(first->redemptions_size(), 2);
+  list.set_page_token(first->next_page_token());
+  auto second = service_.ListRedemptions(list);
+  ASSERT_TRUE(second.ok());
+  ASSERT_EQ(second->redemptions_size(), 1);
+  EXPECT_TRUE(second->next_page_token().empty());
+  EXPECT_GT(first->redemptions(1).redemption_id(), second->redemptions(0).redemption_id());
 }
 
 TEST_F(LoyaltyRewardsTest, LoyaltyMetricsSeeTheRhythmSharesAndBurnedPoints) {

@@ -122,6 +122,11 @@ class NullLoyaltyStore : public loyalty::LoyaltyStore {
                                                     absl::Time) override {
     return absl::UnimplementedError("");
   }
+  absl::StatusOr<std::vector<loyalty::v1::Redemption>> ListRedemptions(absl::string_view,
+                                                                      absl::string_view,
+                                                                      int) override {
+    return absl::UnimplementedError("");
+  }
   absl::StatusOr<loyalty::RedemptionOutcome> CancelRedemption(const RequestKey&,
                                                               absl::string_view, absl::string_view,
                                                               absl::Time) override {
