@@ -23,9 +23,7 @@ absl::StatusOr<std::string> IdentifyDirectory::CustomerOf(
       return Error(absl::StatusCode::kNotFound, "CUSTOMER_NOT_FOUND",
                    "no customer holds this identifier");
     case grpc::StatusCode::INVALID_ARGUMENT:
-      return Error(absl::StatusCode::kInvalidArgument, "INVALID_FIELD",
-                   absl::StrCat("customer_identifier: ", status.error_message()),
-                   {{"field", "customer_identifier"}});
+      return absl::InvalidArgumentError(status.error_message());  // the caller names the field
     default:
       // Identify is down, slow or refusing us: the caller may retry.
       return Error(absl::StatusCode::kUnavailable, "IDENTIFY_UNAVAILABLE",

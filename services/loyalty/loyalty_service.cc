@@ -242,7 +242,8 @@ absl::StatusOr<v1::RunLevelEvaluationResponse> LoyaltyService::RunLevelEvaluatio
 absl::StatusOr<v1::IdentifyMemberResponse> LoyaltyService::IdentifyMember(
     const v1::IdentifyMemberRequest& request) {
   if (absl::Status s = ValidId("program_id", request.program_id()); !s.ok()) return s;
-  auto member_id = MemberOf(request.program_id(), request.identifier(), request.default_region());
+  auto member_id =
+      MemberOf(request.program_id(), request.identifier(), request.default_region(), "identifier");
   if (!member_id.ok()) return member_id.status();
   auto member = store_->GetMember(*member_id, clock_->Now());
   if (!member.ok()) return member.status();
@@ -252,21 +253,27 @@ absl::StatusOr<v1::IdentifyMemberResponse> LoyaltyService::IdentifyMember(
 }
 
 absl::StatusOr<std::string> LoyaltyService::CustomerOf(const identify::v1::Identifier& identifier,
-                                                       absl::string_view default_region) {
+                                                       absl::string_view default_region,
+                                                       absl::string_view field) {
   if (customers_ == nullptr) {
     return Error(absl::StatusCode::kFailedPrecondition, "IDENTIFY_NOT_CONFIGURED",
                  "this loyalty service resolves no identifiers: pass customer or member ids");
   }
   if (identifier.value().empty()) {
-    return InvalidArgument("customer_identifier.value", "is required");
+    return InvalidArgument(absl::StrCat(field, ".value"), "is required");
   }
-  return customers_->CustomerOf(identifier, default_region);
+  auto customer = customers_->CustomerOf(identifier, default_region);
+  if (customer.status().code() == absl::StatusCode::kInvalidArgument) {
+    return InvalidArgument(field, customer.status().message());  // named as the caller sent it
+  }
+  return customer;
 }
 
 absl::StatusOr<std::string> LoyaltyService::MemberOf(absl::string_view program_id,
                                                      const identify::v1::Identifier& identifier,
-                                                     absl::string_view default_region) {
-  auto customer = CustomerOf(identifier, default_region);
+                                                     absl::string_view default_region,
+                                                     absl::string_view field) {
+  auto customer = CustomerOf(identifier, default_region, field);
   if (!customer.ok()) return customer.status();
   return store_->MemberOfCustomer(program_id, *customer);
 }
@@ -293,7 +300,8 @@ absl::StatusOr<v1::EnrollMemberResponse> LoyaltyService::EnrollMember(
   if (absl::Status s = ValidId("program_id", request.program_id()); !s.ok()) return s;
   std::string customer_id = request.customer_id();
   if (customer_id.empty() && request.has_customer_identifier()) {
-    auto found = CustomerOf(request.customer_identifier(), request.default_region());
+    auto found =
+        CustomerOf(request.customer_identifier(), request.default_region(), "customer_identifier");
     if (!found.ok()) return found.status();
     customer_id = *std::move(found);
   }
@@ -344,7 +352,7 @@ absl::StatusOr<v1::RecordPurchaseResponse> LoyaltyService::RecordPurchase(
   if (purchase.member_id().empty() && request.has_customer_identifier()) {
     if (absl::Status s = ValidId("program_id", request.program_id()); !s.ok()) return s;
     auto member = MemberOf(request.program_id(), request.customer_identifier(),
-                           request.default_region());
+                           request.default_region(), "customer_identifier");
     if (!member.ok()) return member.status();
     purchase.set_member_id(*std::move(member));
   }

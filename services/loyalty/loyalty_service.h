@@ -61,13 +61,16 @@ class LoyaltyService {
  private:
   // The program's rules in force now (for bonuses granted outside purchases).
   absl::StatusOr<v1::Program> CurrentProgram(absl::string_view program_id);
-  // The customer holding `identifier`, through the identify service.
+  // The customer holding `identifier` (the request's `field`), through the
+  // identify service.
   absl::StatusOr<std::string> CustomerOf(const identify::v1::Identifier& identifier,
-                                         absl::string_view default_region);
+                                         absl::string_view default_region,
+                                         absl::string_view field);
   // The program's member holding `identifier`.
   absl::StatusOr<std::string> MemberOf(absl::string_view program_id,
                                        const identify::v1::Identifier& identifier,
-                                       absl::string_view default_region);
+                                       absl::string_view default_region,
+                                       absl::string_view field);
   // The index of the named level in the rules in force; INVALID_ARGUMENT.
   absl::StatusOr<int> LevelRank(absl::string_view program_id, absl::string_view level);
 

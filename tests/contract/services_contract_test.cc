@@ -378,6 +378,9 @@ TEST(LoyaltyContractTest, TheTillFindsTheMemberByCardThroughIdentify) {
   *who.mutable_identifier() = card("8800999");
   ExpectError(stub->IdentifyMember(Context().get(), who, &found), grpc::StatusCode::NOT_FOUND,
               "NOT_A_MEMBER", "loyalty.crm");
+  who.clear_identifier();
+  ExpectError(stub->IdentifyMember(Context().get(), who, &found),
+              grpc::StatusCode::INVALID_ARGUMENT, "INVALID_FIELD", "loyalty.crm");
   *who.mutable_identifier() = card("1234567");
   ExpectError(stub->IdentifyMember(Context().get(), who, &found), grpc::StatusCode::NOT_FOUND,
               "CUSTOMER_NOT_FOUND", "loyalty.crm");
