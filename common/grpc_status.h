@@ -30,4 +30,21 @@ absl::Status FromGrpcStatus(const grpc::Status& status);
 
 }  // namespace crm
 
+// True for the codes a client should treat as "the callee is unreachable
+// now, try again later" rather than as the callee's answer.
+inline bool IsTransientGrpcCode(grpc::StatusCode code) {
+  return code == grpc::StatusCode::UNAVAILABLE || code == grpc::StatusCode::DEADLINE_EXCEEDED ||
+         code == grpc::StatusCode::RESOURCE_EXHAUSTED || code == grpc::StatusCode::ABORTED ||
+         code == grpc::StatusCode::INTERNAL || code == grpc::StatusCode::UNKNOWN ||
+         code == grpc::StatusCode::CANCELLED;
+}
+
+// One unary RPC of a gRPC adapter class: hands the request to the member
+// `service_` and maps its result with the namespace's `kErrorDomain`.
+#define CRM_UNARY_RPC(Method)                                                   \
+  grpc::Status Method(grpc::ServerContext*, const v1::Method##Request* request, \
+                      v1::Method##Response* response) override {                \
+    return ::crm::Reply(service_->Method(*request), response, kErrorDomain);    \
+  }
+
 #endif  // CRM_COMMON_GRPC_STATUS_H_

@@ -54,4 +54,20 @@ absl::Status CheckText(absl::string_view field, std::string& value, size_t min, 
   return absl::OkStatus();
 }
 
+bool IsCodeName(absl::string_view name, size_t max_size) {
+  if (name.empty() || name.size() > max_size || !absl::ascii_islower(name[0])) return false;
+  for (char c : name) {
+    if (!absl::ascii_islower(c) && !absl::ascii_isdigit(c) && c != '_') return false;
+  }
+  return true;
+}
+
+absl::Status CheckCodeName(absl::string_view field, absl::string_view name, size_t max_size,
+                           bool optional) {
+  if ((optional && name.empty()) || IsCodeName(name, max_size)) return absl::OkStatus();
+  return InvalidArgument(field, absl::StrCat("must be 1-", max_size,
+                                             " lower-case letters, digits and '_', starting "
+                                             "with a letter"));
+}
+
 }  // namespace crm

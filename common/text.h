@@ -24,6 +24,15 @@ size_t Utf8Length(absl::string_view s);
 // (INVALID_FIELD, metadata field=<field>) otherwise.
 absl::Status CheckText(absl::string_view field, std::string& value, size_t min, size_t max);
 
+// True for a code name: 1..max_size lower-case ASCII letters, digits and
+// '_', starting with a letter (e.g. "vip", "product_quality").
+bool IsCodeName(absl::string_view name, size_t max_size);
+
+// INVALID_ARGUMENT naming `field` unless `name` is a code name, or empty
+// when `optional`.
+absl::Status CheckCodeName(absl::string_view field, absl::string_view name, size_t max_size,
+                           bool optional = false);
+
 }  // namespace crm
 
 #endif  // CRM_COMMON_TEXT_H_

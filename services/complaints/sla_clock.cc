@@ -35,7 +35,8 @@ absl::Duration RunningTime::RunBy(const BusinessCalendar& calendar, absl::Time a
   return run;
 }
 
-SlaClocks ReplayClocks(const BusinessCalendar& calendar, absl::Span<const v1::Step> timeline,
+SlaClocks ReplayClocks(const BusinessCalendar& calendar,
+                       const google::protobuf::RepeatedPtrField<v1::Step>& timeline,
                        absl::Time now) {
   SlaClocks c;
   bool responded = false, resolved = false;

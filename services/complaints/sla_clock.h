@@ -6,7 +6,6 @@
 #include <vector>
 
 #include "absl/time/time.h"
-#include "absl/types/span.h"
 #include "crm/complaints/v1/complaints.pb.h"
 #include "services/complaints/business_calendar.h"
 
@@ -44,7 +43,8 @@ struct SlaClocks {
   int round = 0;                   // reopenings so far
 };
 SlaClocks ReplayClocks(const BusinessCalendar& calendar,
-                       absl::Span<const v1::Step> timeline, absl::Time now);
+                       const google::protobuf::RepeatedPtrField<v1::Step>& timeline,
+                       absl::Time now);
 
 // Business-time targets of one severity.
 struct SlaTargets {

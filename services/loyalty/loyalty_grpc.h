@@ -9,48 +9,41 @@ namespace crm::loyalty {
 
 inline constexpr char kErrorDomain[] = "loyalty.crm";
 
-// Each unary RPC hands its request to LoyaltyService and maps the result.
-#define CRM_LOYALTY_UNARY(Method)                                                 \
-  grpc::Status Method(grpc::ServerContext*, const v1::Method##Request* request,   \
-                      v1::Method##Response* response) override {                  \
-    return Reply(service_->Method(*request), response, kErrorDomain);             \
-  }
-
 // gRPC adapter: one line per RPC.
 class LoyaltyGrpc final : public v1::LoyaltyService::Service {
  public:
   explicit LoyaltyGrpc(LoyaltyService* service) : service_(service) {}
 
-  CRM_LOYALTY_UNARY(CreateProgram)
-  CRM_LOYALTY_UNARY(GetProgram)
-  CRM_LOYALTY_UNARY(EnrollMember)
-  CRM_LOYALTY_UNARY(GetMember)
-  CRM_LOYALTY_UNARY(IdentifyMember)
-  CRM_LOYALTY_UNARY(RecordPurchase)
-  CRM_LOYALTY_UNARY(RecordReturn)
-  CRM_LOYALTY_UNARY(AdjustPoints)
-  CRM_LOYALTY_UNARY(ListLedgerEntries)
-  CRM_LOYALTY_UNARY(RunExpiry)
-  CRM_LOYALTY_UNARY(CreateReward)
-  CRM_LOYALTY_UNARY(ListRewards)
-  CRM_LOYALTY_UNARY(RedeemReward)
-  CRM_LOYALTY_UNARY(CancelRedemption)
-  CRM_LOYALTY_UNARY(ListRedemptions)
-  CRM_LOYALTY_UNARY(UpdateProgramRules)
-  CRM_LOYALTY_UNARY(ListMembers)
-  CRM_LOYALTY_UNARY(RunLevelEvaluation)
-  CRM_LOYALTY_UNARY(RunBirthdayBonuses)
-  CRM_LOYALTY_UNARY(IssueCoupons)
-  CRM_LOYALTY_UNARY(ListCoupons)
-  CRM_LOYALTY_UNARY(GetLoyaltyMetrics)
-  CRM_LOYALTY_UNARY(GetPointsLiability)
-  CRM_LOYALTY_UNARY(GeneratePersonalOffers)
+  CRM_UNARY_RPC(CreateProgram)
+  CRM_UNARY_RPC(GetProgram)
+  CRM_UNARY_RPC(EnrollMember)
+  CRM_UNARY_RPC(GetMember)
+  CRM_UNARY_RPC(IdentifyMember)
+  CRM_UNARY_RPC(RecordPurchase)
+  CRM_UNARY_RPC(RecordReturn)
+  CRM_UNARY_RPC(AdjustPoints)
+  CRM_UNARY_RPC(ListLedgerEntries)
+  CRM_UNARY_RPC(RunExpiry)
+  CRM_UNARY_RPC(CreateReward)
+  CRM_UNARY_RPC(ListRewards)
+  CRM_UNARY_RPC(RedeemReward)
+  CRM_UNARY_RPC(CancelRedemption)
+  CRM_UNARY_RPC(ListRedemptions)
+  CRM_UNARY_RPC(UpdateProgramRules)
+  CRM_UNARY_RPC(ListMembers)
+  CRM_UNARY_RPC(RunLevelEvaluation)
+  CRM_UNARY_RPC(RunBirthdayBonuses)
+  CRM_UNARY_RPC(IssueCoupons)
+  CRM_UNARY_RPC(ListCoupons)
+  CRM_UNARY_RPC(GetLoyaltyMetrics)
+  CRM_UNARY_RPC(GetPointsLiability)
+  CRM_UNARY_RPC(GeneratePersonalOffers)
 
  private:
   LoyaltyService* service_;
 };
 
-#undef CRM_LOYALTY_UNARY
+#undef CRM_UNARY_RPC
 
 }  // namespace crm::loyalty
 

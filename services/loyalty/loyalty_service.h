@@ -5,7 +5,7 @@
 #include "common/clock.h"
 #include "common/ids.h"
 #include "crm/loyalty/v1/loyalty.pb.h"
-#include "services/loyalty/customer_directory.h"
+#include "services/identify/client/customer_directory.h"
 #include "services/loyalty/loyalty_store.h"
 
 namespace crm::loyalty {
@@ -19,7 +19,7 @@ class LoyaltyService {
  public:
   // `customers` resolves customer identifiers (null: only ids are accepted).
   LoyaltyService(LoyaltyStore* store, const Clock* clock, IdGenerator* ids,
-                 CustomerDirectory* customers = nullptr)
+                 identify::CustomerDirectory* customers = nullptr)
       : store_(store), clock_(clock), ids_(ids), customers_(customers) {}
 
   absl::StatusOr<v1::CreateProgramResponse> CreateProgram(const v1::CreateProgramRequest& request);
@@ -77,7 +77,7 @@ class LoyaltyService {
   LoyaltyStore* store_;
   const Clock* clock_;
   IdGenerator* ids_;
-  CustomerDirectory* customers_;
+  identify::CustomerDirectory* customers_;
 };
 
 }  // namespace crm::loyalty

@@ -2,7 +2,7 @@
 #include "absl/flags/flag.h"
 #include "common/service_main.h"
 #include "grpcpp/create_channel.h"
-#include "services/loyalty/identify_directory.h"
+#include "services/identify/client/identify_client.h"
 #include "services/loyalty/loyalty_grpc.h"
 #include "services/loyalty/mysql_loyalty_store.h"
 
@@ -17,7 +17,7 @@ int main(int argc, char** argv) {
   if (!env.ok()) return crm::ExitOnConfigError(env.status());
   if ((*env)->migrate_only()) return (*env)->MigrateAndExit();
   crm::loyalty::MysqlLoyaltyStore store(&(*env)->pool(), &(*env)->clock());
-  crm::loyalty::IdentifyDirectory customers(grpc::CreateChannel(
+  crm::identify::IdentifyClient customers(grpc::CreateChannel(
       absl::GetFlag(FLAGS_identify_target), grpc::InsecureChannelCredentials()));
   crm::loyalty::LoyaltyService service(&store, &(*env)->clock(), &(*env)->ids(), &customers);
   crm::loyalty::LoyaltyGrpc adapter(&service);

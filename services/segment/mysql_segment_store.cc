@@ -67,4 +67,67 @@ absl::StatusOr<v1::TierPolicy> MysqlSegmentStore::GetTierPolicy(absl::string_vie
       });
 }
 
+absl::StatusOr<v1::CustomerTier> MysqlSegmentStore::AssignTier(const v1::CustomerTier& tier) {
+  return RunInTransaction<v1::CustomerTier>(
+      *pool_, [&](sql::Connection& conn) -> absl::StatusOr<v1::CustomerTier> {
+        auto current = Prepare(conn,
+                               "SELECT tier, reason, since FROM customer_tiers "
+                               "WHERE customer_id = ? FOR UPDATE");
+        current->setString(1, tier.customer_id());
+        std::unique_ptr<sql::ResultSet> rs(current->executeQuery());
+        std::string from_tier;
+        if (rs->next()) {
+          from_tier = rs->getString(1);
+          if (from_tier == tier.tier()) {  // unchanged: the first assignment stands
+            v1::CustomerTier same = tier;
+            same.set_reason(rs->getString(2));
+            ToProtoTimestamp(FromSqlDatetime(rs->getString(3)), same.mutable_since());
+            return same;
+          }
+        }
+        const std::string since = ToSqlDatetime(FromProtoTimestamp(tier.since()));
+        auto upsert = Prepare(conn,
+                              "INSERT INTO customer_tiers (customer_id, tier, reason, since) "
+                              "VALUES (?, ?, ?, ?) ON DUPLICATE KEY UPDATE tier = VALUES(tier), "
+                              "reason = VALUES(reason), since = VALUES(since)");
+        upsert->setString(1, tier.customer_id());
+        upsert->setString(2, tier.tier());
+        upsert->setString(3, tier.reason());
+        upsert->setString(4, since);
+        upsert->executeUpdate();
+        auto history = Prepare(conn,
+                               "INSERT INTO tier_changes (customer_id, from_tier, to_tier, "
+                               "reason, changed_at) VALUES (?, NULLIF(?, ''), ?, ?, ?)");
+        history->setString(1, tier.customer_id());
+        history->setString(2, from_tier);
+        history->setString(3, tier.tier());
+        history->setString(4, tier.reason());
+        history->setString(5, since);
+        history->executeUpdate();
+        return tier;
+      });
+}
+
+absl::StatusOr<v1::CustomerTier> MysqlSegmentStore::GetTier(absl::string_view customer_id) {
+  return RunWithConnection<v1::CustomerTier>(
+      *pool_, [&](sql::Connection& conn) -> absl::StatusOr<v1::CustomerTier> {
+        auto query = Prepare(conn,
+                             "SELECT tier, reason, since FROM customer_tiers "
+                             "WHERE customer_id = ?");
+        query->setString(1, std::string(customer_id));
+        std::unique_ptr<sql::ResultSet> rs(query->executeQuery());
+        if (!rs->next()) {
+          return Error(absl::StatusCode::kNotFound, "TIER_NOT_ASSIGNED",
+                       absl::StrCat("customer ", customer_id, " has no tier yet"),
+                       {{"customer_id", std::string(customer_id)}});
+        }
+        v1::CustomerTier tier;
+        tier.set_customer_id(std::string(customer_id));
+        tier.set_tier(rs->getString(1));
+        tier.set_reason(rs->getString(2));
+        ToProtoTimestamp(FromSqlDatetime(rs->getString(3)), tier.mutable_since());
+        return tier;
+      });
+}
+
 }  // namespace crm::segment

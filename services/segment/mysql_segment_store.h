@@ -16,6 +16,8 @@ class MysqlSegmentStore final : public SegmentStore {
 
   absl::Status PutTierPolicy(const v1::TierPolicy& policy) override;
   absl::StatusOr<v1::TierPolicy> GetTierPolicy(absl::string_view tier) override;
+  absl::StatusOr<v1::CustomerTier> AssignTier(const v1::CustomerTier& tier) override;
+  absl::StatusOr<v1::CustomerTier> GetTier(absl::string_view customer_id) override;
 
  private:
   MysqlPool* pool_;

@@ -1,6 +1,7 @@
 #ifndef CRM_SERVICES_SEGMENT_SEGMENT_GRPC_H_
 #define CRM_SERVICES_SEGMENT_SEGMENT_GRPC_H_
 
+#include "common/grpc_status.h"
 #include "crm/segment/v1/segment.grpc.pb.h"
 #include "services/segment/segment_service.h"
 
@@ -13,10 +14,10 @@ class SegmentGrpc final : public v1::SegmentService::Service {
  public:
   explicit SegmentGrpc(SegmentService* service) : service_(service) {}
 
-  grpc::Status SetTierPolicy(grpc::ServerContext*, const v1::SetTierPolicyRequest* request,
-                             v1::SetTierPolicyResponse* response) override;
-  grpc::Status GetTierPolicy(grpc::ServerContext*, const v1::GetTierPolicyRequest* request,
-                             v1::GetTierPolicyResponse* response) override;
+  CRM_UNARY_RPC(SetTierPolicy)
+  CRM_UNARY_RPC(GetTierPolicy)
+  CRM_UNARY_RPC(AssignCustomerTier)
+  CRM_UNARY_RPC(GetCustomerTier)
 
  private:
   SegmentService* service_;

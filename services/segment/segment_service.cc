@@ -3,6 +3,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "common/errors.h"
+#include "common/ids.h"
 #include "common/sql_util.h"
 #include "common/text.h"
 
@@ -37,13 +38,7 @@ absl::Status ValidatePolicy(v1::TierPolicy& p) {
 
 }  // namespace
 
-bool IsValidTierName(absl::string_view tier) {
-  if (tier.empty() || tier.size() > 32 || !absl::ascii_islower(tier[0])) return false;
-  for (char c : tier) {
-    if (!(absl::ascii_islower(c) || absl::ascii_isdigit(c) || c == '_')) return false;
-  }
-  return true;
-}
+bool IsValidTierName(absl::string_view tier) { return IsCodeName(tier, 32); }
 
 absl::StatusOr<v1::SetTierPolicyResponse> SegmentService::SetTierPolicy(
     const v1::SetTierPolicyRequest& request) {
@@ -65,6 +60,44 @@ absl::StatusOr<v1::GetTierPolicyResponse> SegmentService::GetTierPolicy(
   if (!policy.ok()) return policy.status();
   v1::GetTierPolicyResponse response;
   *response.mutable_policy() = *std::move(policy);
+  return response;
+}
+
+absl::StatusOr<v1::AssignCustomerTierResponse> SegmentService::AssignCustomerTier(
+    const v1::AssignCustomerTierRequest& request) {
+  v1::CustomerTier tier = request.tier();
+  if (!IsValidId(tier.customer_id())) {
+    return InvalidArgument("tier.customer_id", "must be a 26-character customer id");
+  }
+  if (!IsValidTierName(tier.tier())) {
+    return InvalidArgument("tier.tier", "is not a valid tier name");
+  }
+  if (absl::Status s = CheckText("tier.reason", *tier.mutable_reason(), 1, 500); !s.ok()) {
+    return s;
+  }
+  ToProtoTimestamp(clock_->Now(), tier.mutable_since());
+  auto stored = store_->AssignTier(tier);
+  if (!stored.ok()) return stored.status();
+  v1::AssignCustomerTierResponse response;
+  *response.mutable_tier() = *std::move(stored);
+  return response;
+}
+
+absl::StatusOr<v1::GetCustomerTierResponse> SegmentService::GetCustomerTier(
+    const v1::GetCustomerTierRequest& request) {
+  if (!IsValidId(request.customer_id())) {
+    return InvalidArgument("customer_id", "must be a 26-character customer id");
+  }
+  auto tier = store_->GetTier(request.customer_id());
+  if (!tier.ok()) return tier.status();
+  v1::GetCustomerTierResponse response;
+  auto policy = store_->GetTierPolicy(tier->tier());
+  if (policy.ok()) {
+    *response.mutable_policy() = *std::move(policy);
+  } else if (!absl::IsNotFound(policy.status())) {
+    return policy.status();
+  }
+  *response.mutable_tier() = *std::move(tier);
   return response;
 }
 

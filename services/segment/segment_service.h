@@ -15,6 +15,10 @@ class SegmentService {
 
   absl::StatusOr<v1::SetTierPolicyResponse> SetTierPolicy(const v1::SetTierPolicyRequest& request);
   absl::StatusOr<v1::GetTierPolicyResponse> GetTierPolicy(const v1::GetTierPolicyRequest& request);
+  absl::StatusOr<v1::AssignCustomerTierResponse> AssignCustomerTier(
+      const v1::AssignCustomerTierRequest& request);
+  absl::StatusOr<v1::GetCustomerTierResponse> GetCustomerTier(
+      const v1::GetCustomerTierRequest& request);
 
  private:
   SegmentStore* store_;

@@ -16,6 +16,10 @@ class SegmentStore {
   virtual absl::Status PutTierPolicy(const v1::TierPolicy& policy) = 0;
   // NOT_FOUND / TIER_POLICY_NOT_FOUND when none is set.
   virtual absl::StatusOr<v1::TierPolicy> GetTierPolicy(absl::string_view tier) = 0;
+  // Sets the customer's tier and records the change (none when unchanged).
+  virtual absl::StatusOr<v1::CustomerTier> AssignTier(const v1::CustomerTier& tier) = 0;
+  // NOT_FOUND / TIER_NOT_ASSIGNED when the customer has no tier.
+  virtual absl::StatusOr<v1::CustomerTier> GetTier(absl::string_view customer_id) = 0;
 };
 
 }  // namespace crm::segment

@@ -15,31 +15,16 @@
 #include "google/rpc/status.pb.h"
 #include "grpcpp/generic/generic_stub.h"
 #include "gtest/gtest.h"
+#include "tests/contract/rpc_expectations.h"
 #include "tests/contract/service_process.h"
 
 namespace crm {
 namespace {
 
+using testing::Context;
+using testing::ExpectError;
 using testing::ServiceProcess;
 using testing::WaitForHealth;
-
-void ExpectError(const grpc::Status& status, grpc::StatusCode code, const std::string& reason,
-                 const std::string& domain) {
-  EXPECT_EQ(status.error_code(), code) << status.error_message();
-  google::rpc::Status rich;
-  ASSERT_TRUE(rich.ParseFromString(status.error_details()));
-  ASSERT_EQ(rich.details_size(), 1);
-  google::rpc::ErrorInfo info;
-  ASSERT_TRUE(rich.details(0).UnpackTo(&info));
-  EXPECT_EQ(info.reason(), reason);
-  EXPECT_EQ(info.domain(), domain);
-}
-
-std::unique_ptr<grpc::ClientContext> Context() {
-  auto ctx = std::make_unique<grpc::ClientContext>();
-  ctx->set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(5)));
-  return ctx;
-}
 
 TEST(IdentifyContractTest, CreateGetReplayAndErrors) {
   ServiceProcess svc("identify");
@@ -394,28 +379,6 @@ TEST(LoyaltyContractTest, TheTillFindsTheMemberByCardThroughIdentify) {
   EXPECT_EQ(loyalty.db().Query("SELECT COUNT(*) FROM purchases"), "1");
 }
 
-TEST(ComplaintsContractTest, FileAndGetComplaint) {
-  ServiceProcess svc("complaints");
-  ASSERT_TRUE(WaitForHealth(svc.channel().get(), "SERVING", absl::Seconds(20)));
-  auto stub = complaints::v1::ComplaintsService::NewStub(svc.channel());
-  complaints::v1::FileComplaintRequest file;
-  file.set_request_id("c1");
-  file.mutable_complaint()->set_channel(complaints::v1::CHANNEL_CALL_CENTER);
-  file.mutable_complaint()->set_subject("billing");
-  file.mutable_complaint()->set_description("charged twice");
-  complaints::v1::FileComplaintResponse filed;
-  ASSERT_TRUE(stub->FileComplaint(Context().get(), file, &filed).ok());
-  EXPECT_EQ(filed.complaint().status(), complaints::v1::COMPLAINT_STATUS_RECEIVED);
-  complaints::v1::GetComplaintRequest get;
-  get.set_complaint_id(filed.complaint().complaint_id());
-  complaints::v1::GetComplaintResponse got;
-  ASSERT_TRUE(stub->GetComplaint(Context().get(), get, &got).ok());
-  EXPECT_EQ(got.complaint().description(), "charged twice");
-  get.set_complaint_id("01ARZ3NDEKTSV4RRFFQ69G5FAV");
-  ExpectError(stub->GetComplaint(Context().get(), get, &got), grpc::StatusCode::NOT_FOUND,
-              "COMPLAINT_NOT_FOUND", "complaints.crm");
-}
-
 TEST(SegmentContractTest, SetAndGetTierPolicy) {
   ServiceProcess svc("segment");
   ASSERT_TRUE(WaitForHealth(svc.channel().get(), "SERVING", absl::Seconds(20)));
@@ -435,6 +398,29 @@ TEST(SegmentContractTest, SetAndGetTierPolicy) {
   get.set_tier("small");
   ExpectError(stub->GetTierPolicy(Context().get(), get, &got), grpc::StatusCode::NOT_FOUND,
               "TIER_POLICY_NOT_FOUND", "segment.crm");
+
+  segment::v1::GetCustomerTierRequest which;
+  which.set_customer_id("01ARZ3NDEKTSV4RRFFQ69G5FAV");
+  segment::v1::GetCustomerTierResponse tier;
+  ExpectError(stub->GetCustomerTier(Context().get(), which, &tier), grpc::StatusCode::NOT_FOUND,
+              "TIER_NOT_ASSIGNED", "segment.crm");
+  segment::v1::AssignCustomerTierRequest assign;
+  assign.mutable_tier()->set_customer_id(which.customer_id());
+  assign.mutable_tier()->set_tier("key");
+  segment::v1::AssignCustomerTierResponse assigned;
+  ExpectError(stub->AssignCustomerTier(Context().get(), assign, &assigned),
+              grpc::StatusCode::INVALID_ARGUMENT, "INVALID_FIELD", "segment.crm");  // no reason
+  assign.mutable_tier()->set_reason("top 5% of spend");
+  ASSERT_TRUE(stub->AssignCustomerTier(Context().get(), assign, &assigned).ok());
+  ASSERT_TRUE(stub->GetCustomerTier(Context().get(), which, &tier).ok());
+  EXPECT_EQ(tier.tier().tier(), "key");
+  EXPECT_EQ(tier.policy().sla_class(), "gold");
+  assign.mutable_tier()->set_tier("small");
+  assign.mutable_tier()->set_reason("spend fell");
+  ASSERT_TRUE(stub->AssignCustomerTier(Context().get(), assign, &assigned).ok());
+  ASSERT_TRUE(stub->GetCustomerTier(Context().get(), which, &tier).ok());
+  EXPECT_FALSE(tier.has_policy());  // "small" has none
+  EXPECT_EQ(svc.db().Query("SELECT COUNT(*) FROM tier_changes"), "2");
 }
 
 TEST(ServiceLifecycleTest, NotServingUntilMigratedThenServingWithoutRestart) {

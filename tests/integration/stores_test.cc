@@ -2,7 +2,6 @@
 #include "common/errors.h"
 #include "common/ids.h"
 #include "gtest/gtest.h"
-#include "services/complaints/mysql_complaints_store.h"
 #include "services/identify/mysql_identify_store.h"
 #include "services/loyalty/mysql_loyalty_store.h"
 #include "services/segment/mysql_segment_store.h"
@@ -72,25 +71,6 @@ TEST_F(StoresTest, LoyaltyRoundTripsAProgram) {
   ASSERT_TRUE(got.ok()) << got.status();
   EXPECT_EQ(got->SerializeAsString(), p.SerializeAsString());
   EXPECT_EQ(ReasonOf(store.GetProgram(ids_.Next(), clock_.Now()).status()), "PROGRAM_NOT_FOUND");
-}
-
-TEST_F(StoresTest, ComplaintsKeepsAnUnknownComplainantEmpty) {
-  TestDatabase db(complaints::Migrations());
-  MysqlPool pool(db.AppConfig());
-  complaints::MysqlComplaintsStore store(&pool, &clock_);
-  complaints::v1::Complaint c;
-  c.set_complaint_id(ids_.Next());
-  c.set_channel(complaints::v1::CHANNEL_SOCIAL);
-  c.set_subject("s");
-  c.set_description(std::string(10000, 'd'));
-  c.set_status(complaints::v1::COMPLAINT_STATUS_RECEIVED);
-  ASSERT_TRUE(store.FileComplaint({"FileComplaint", "", ""}, c).ok());
-  EXPECT_EQ(db.Query("SELECT customer_id IS NULL FROM complaints"), "1");
-  auto got = store.GetComplaint(c.complaint_id());
-  ASSERT_TRUE(got.ok()) << got.status();
-  EXPECT_EQ(got->customer_id(), "");
-  EXPECT_EQ(got->description().size(), 10000u);
-  EXPECT_EQ(ReasonOf(store.GetComplaint(ids_.Next()).status()), "COMPLAINT_NOT_FOUND");
 }
 
 TEST_F(StoresTest, SegmentReplacesATierPolicyWithItsBenefits) {

@@ -58,6 +58,10 @@ void ExpectInvalidField(const absl::Status& s, const std::string& field) {
   EXPECT_EQ(MetadataOf(s)["field"], field) << s;
 }
 
+google::protobuf::RepeatedPtrField<v1::Step> Timeline(std::initializer_list<v1::Step> steps) {
+  return {steps.begin(), steps.end()};
+}
+
 absl::Time Due(const google::protobuf::Timestamp& t) { return absl::FromUnixSeconds(t.seconds()); }
 
 TEST(BusinessCalendarTest, CountsOnlyWorkingHours) {
@@ -115,11 +119,11 @@ TEST(BusinessCalendarTest, RefusesUnusableCalendars) {
 
 TEST(SlaClockTest, PausedTimeDoesNotCountAndSurvivesRetargeting) {
   const BusinessCalendar office = Office();
-  const std::vector<v1::Step> timeline = {
+  const auto timeline = Timeline({
       MakeStep(v1::Step::KIND_RECEIVED, Local(23, 9)),
       MakeStep(v1::Step::KIND_ACKNOWLEDGED, Local(23, 9, 30)),
       MakeStep(v1::Step::KIND_PAUSED, Local(23, 11), "waiting for the receipt"),
-      MakeStep(v1::Step::KIND_RESUMED, Local(24, 11))};
+      MakeStep(v1::Step::KIND_RESUMED, Local(24, 11))});
   const absl::Time now = Local(24, 12);
   const SlaClocks clocks = ReplayClocks(office, timeline, now);
   v1::SlaStatus status;
@@ -138,9 +142,9 @@ TEST(SlaClockTest, PausedTimeDoesNotCountAndSurvivesRetargeting) {
 
 TEST(SlaClockTest, WhilePausedTheDueTimeMovesAndNothingBreaches) {
   const BusinessCalendar office = Office();
-  const std::vector<v1::Step> timeline = {
+  const auto timeline = Timeline({
       MakeStep(v1::Step::KIND_RECEIVED, Local(23, 9)),
-      MakeStep(v1::Step::KIND_PAUSED, Local(23, 10), "waiting for photos")};
+      MakeStep(v1::Step::KIND_PAUSED, Local(23, 10), "waiting for photos")});
   const absl::Time now = Local(25, 9);
   const SlaClocks clocks = ReplayClocks(office, timeline, now);
   v1::SlaStatus status;
@@ -158,11 +162,11 @@ TEST(SlaClockTest, WhilePausedTheDueTimeMovesAndNothingBreaches) {
 
 TEST(SlaClockTest, APauseAfterTheBreachDoesNotUndoIt) {
   const BusinessCalendar office = Office();
-  const std::vector<v1::Step> timeline = {
+  const auto timeline = Timeline({
       MakeStep(v1::Step::KIND_RECEIVED, Local(23, 9)),
       MakeStep(v1::Step::KIND_PAUSED, Local(23, 12)),
       MakeStep(v1::Step::KIND_RESUMED, Local(24, 12)),
-      MakeStep(v1::Step::KIND_RESOLVED, Local(24, 13))};
+      MakeStep(v1::Step::KIND_RESOLVED, Local(24, 13))});
   const SlaClocks clocks = ReplayClocks(office, timeline, Local(24, 14));
   v1::SlaStatus status;
   FillSlaStatus(office, clocks, {absl::Hours(1), absl::Hours(2)}, Local(24, 14), status);
@@ -173,10 +177,10 @@ TEST(SlaClockTest, APauseAfterTheBreachDoesNotUndoIt) {
 
 TEST(SlaClockTest, AReopenedComplaintRunsAgainFromTheReopening) {
   const BusinessCalendar office = Office();
-  const std::vector<v1::Step> timeline = {
+  const auto timeline = Timeline({
       MakeStep(v1::Step::KIND_RECEIVED, Local(23, 9)),
       MakeStep(v1::Step::KIND_RESOLVED, Local(23, 10)),
-      MakeStep(v1::Step::KIND_REOPENED, Local(24, 9))};
+      MakeStep(v1::Step::KIND_REOPENED, Local(24, 9))});
   const absl::Time now = Local(24, 9, 30);
   const SlaClocks clocks = ReplayClocks(office, timeline, now);
   const SlaTargets targets{absl::Hours(1), absl::Hours(3)};

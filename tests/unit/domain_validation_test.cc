@@ -2,7 +2,6 @@
 // service accepts, fills in and refuses before anything reaches a database.
 #include "common/errors.h"
 #include "gtest/gtest.h"
-#include "services/complaints/complaints_service.h"
 #include "services/loyalty/loyalty_service.h"
 #include "services/segment/segment_service.h"
 
@@ -150,37 +149,16 @@ TEST_F(ServicesTest, ProgramNeedsCurrencyAndSaneRate) {
   EXPECT_TRUE(IsValidId(created->program().program_id()));
 }
 
-class NullComplaintsStore : public complaints::ComplaintsStore {
- public:
-  absl::StatusOr<complaints::v1::Complaint> FileComplaint(
-      const RequestKey&, const complaints::v1::Complaint& c) override {
-    return c;
-  }
-  absl::StatusOr<complaints::v1::Complaint> GetComplaint(absl::string_view) override {
-    return absl::NotFoundError("");
-  }
-};
-
-TEST_F(ServicesTest, ComplaintStartsReceivedAndMayHaveNoCustomerYet) {
-  NullComplaintsStore store;
-  complaints::ComplaintsService service(&store, &clock_, &ids_);
-  complaints::v1::FileComplaintRequest req;
-  req.mutable_complaint()->set_channel(complaints::v1::CHANNEL_PHONE);
-  req.mutable_complaint()->set_subject("late delivery");
-  ExpectInvalidField(service.FileComplaint(req).status(), "complaint.description");
-  req.mutable_complaint()->set_description("three days late");
-  req.mutable_complaint()->set_status(complaints::v1::COMPLAINT_STATUS_CLOSED);
-  auto filed = service.FileComplaint(req);
-  ASSERT_TRUE(filed.ok()) << filed.status();
-  EXPECT_EQ(filed->complaint().status(), complaints::v1::COMPLAINT_STATUS_RECEIVED);
-  EXPECT_EQ(filed->complaint().customer_id(), "");
-  req.mutable_complaint()->set_customer_id("not-an-id");
-  ExpectInvalidField(service.FileComplaint(req).status(), "complaint.customer_id");
-}
-
 class NullSegmentStore : public segment::SegmentStore {
  public:
   absl::Status PutTierPolicy(const segment::v1::TierPolicy&) override { return absl::OkStatus(); }
+  absl::StatusOr<segment::v1::CustomerTier> AssignTier(
+      const segment::v1::CustomerTier& tier) override {
+    return tier;
+  }
+  absl::StatusOr<segment::v1::CustomerTier> GetTier(absl::string_view) override {
+    return absl::NotFoundError("");
+  }
   absl::StatusOr<segment::v1::TierPolicy> GetTierPolicy(absl::string_view) override {
     return absl::NotFoundError("");
   }
