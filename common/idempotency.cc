@@ -38,21 +38,10 @@ std::string Fingerprint(const google::protobuf::Message& message) {
 
 absl::StatusOr<std::optional<std::string>> ClaimRequest(sql::Connection& conn,
                                                         const RequestKey& key, absl::Time now) {
-  auto find = Prepare(conn,
-                      "SELECT fingerprint, response FROM idempotency_keys "
-                      "WHERE method = ? AND request_id = ?");
-  find->setString(1, key.method);
-  find->setString(2, key.request_id);
-  std::unique_ptr<sql::ResultSet> rs(find->executeQuery());
-  if (rs->next()) {
-    if (rs->getString(1) != key.fingerprint) {
-      return Error(absl::StatusCode::kFailedPrecondition, "IDEMPOTENCY_KEY_REUSED",
-                   absl::StrCat("request_id ", key.request_id,
-                                " was already used for a different request"),
-                   {{"request_id", key.request_id}});
-    }
-    return std::optional<std::string>(std::string(rs->getString(2)));
-  }
+  // Claim first: a fresh request (the common case) costs one statement. A
+  // duplicate waits for its twin's row lock and then fails with 1062, and
+  // this transaction has read nothing yet, so the SELECT sees the twin's
+  // committed response.
   auto claim = Prepare(conn,
                        "INSERT INTO idempotency_keys (method, request_id, fingerprint, "
                        "response, created_at) VALUES (?, ?, ?, '', ?)");
@@ -62,12 +51,27 @@ absl::StatusOr<std::optional<std::string>> ClaimRequest(sql::Connection& conn,
   claim->setString(4, ToSqlDatetime(now));
   try {
     claim->executeUpdate();
+    return std::optional<std::string>();
   } catch (const sql::SQLException& e) {
     if (e.getErrorCode() != 1062) throw;
-    return Error(absl::StatusCode::kAborted, "TRANSACTION_CONFLICT",
-                 "a request with the same request_id committed concurrently");
   }
-  return std::optional<std::string>();
+  auto find = Prepare(conn,
+                      "SELECT fingerprint, response FROM idempotency_keys "
+                      "WHERE method = ? AND request_id = ?");
+  find->setString(1, key.method);
+  find->setString(2, key.request_id);
+  std::unique_ptr<sql::ResultSet> rs(find->executeQuery());
+  if (!rs->next()) {
+    return Error(absl::StatusCode::kAborted, "TRANSACTION_CONFLICT",
+                 "a request with the same request_id is in flight");
+  }
+  if (rs->getString(1) != key.fingerprint) {
+    return Error(absl::StatusCode::kFailedPrecondition, "IDEMPOTENCY_KEY_REUSED",
+                 absl::StrCat("request_id ", key.request_id,
+                              " was already used for a different request"),
+                 {{"request_id", key.request_id}});
+  }
+  return std::optional<std::string>(std::string(rs->getString(2)));
 }
 
 void CompleteRequest(sql::Connection& conn, const RequestKey& key, absl::string_view response) {

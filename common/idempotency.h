@@ -36,10 +36,10 @@ std::string Fingerprint(const google::protobuf::Message& message);
 // idempotency_keys table (see common/schema/idempotency_keys.sql).
 //
 // Claim returns the stored response when the request was already done, or
-// nullopt after reserving the key; a concurrent twin waits on the row lock and
-// then gets ABORTED/TRANSACTION_CONFLICT, so RunInTransaction reruns it and it
-// finds the stored response. A request_id reused for a different request
-// fails with FAILED_PRECONDITION/IDEMPOTENCY_KEY_REUSED.
+// nullopt after reserving the key; it must be the transaction's first read.
+// A concurrent twin waits on the row lock and then finds the stored
+// response. A request_id reused for a different request fails with
+// FAILED_PRECONDITION/IDEMPOTENCY_KEY_REUSED.
 absl::StatusOr<std::optional<std::string>> ClaimRequest(sql::Connection& conn,
                                                         const RequestKey& key, absl::Time now);
 void CompleteRequest(sql::Connection& conn, const RequestKey& key, absl::string_view response);

@@ -18,7 +18,7 @@ namespace crm::complaints {
 // retried until it does (table pending_calls).
 enum class PendingKind {
   kLinkCustomer = 1,   // payload: LinkPayload (identify LookupCustomer)
-  kRecordContact = 2,  // payload: empty (identify RecordContact)
+  kRecordContact = 2,  // payload: identify.v1.Contact (identify RecordContact)
   kGrantPoints = 3,    // payload: empty; the remedy is in the proposal (loyalty AdjustPoints)
 };
 
@@ -27,6 +27,9 @@ struct PendingCall {
   PendingKind kind;
   std::string payload;
   int attempts = 0;
+  // First attempt this long after the commit: the request that made the
+  // call pending tries it itself first.
+  absl::Duration grace;
 };
 
 // One complaint as a change sees it: loaded under its row lock with the

@@ -4,7 +4,9 @@
 #include <sstream>
 #include <string>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "common/errors.h"
 #include "common/outbox.h"
 #include "common/sql_util.h"
@@ -88,7 +90,7 @@ void WriteEffects(sql::Connection& conn, const ComplaintRecord& r, absl::Time no
     upsert->setString(1, id);
     upsert->setInt(2, static_cast<int>(call.kind));
     upsert->setBlob(3, &payload);
-    upsert->setString(4, ToSqlDatetime(now));
+    upsert->setString(4, ToSqlDatetime(now + call.grace));
     upsert->executeUpdate();
   }
   for (PendingKind kind : r.done_pending) {
@@ -156,61 +158,109 @@ absl::StatusOr<ComplaintRecord> ReadRecord(sql::Connection& conn, absl::string_v
   return r;
 }
 
-void InsertComplaintRow(sql::Connection& conn, const v1::Complaint& c) {
-  auto insert = Prepare(conn,
-                        "INSERT INTO complaints (complaint_id, channel, subject, description, "
-                        "desired_outcome, status, created_at, updated_at) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+namespace {
+
+// The columns every write sets, in the order BindChangingColumns binds them.
+constexpr const char* kChangingColumns[] = {
+    "customer_id",       "status",           "updated_at",         "details",
+    "severity",          "category",         "root_cause",         "team",
+    "agent",             "tier",             "sla_class",          "first_response_due",
+    "resolution_due",    "first_response_at", "resolved_at",       "first_response_met",
+    "resolution_met",    "paused",           "escalation_level",   "next_check_at",
+    "reopen_count",      "first_contact",    "satisfaction",       "step_count"};
+
+// "" and -1 / 0 stand for SQL NULL in these columns.
+std::string Placeholder(absl::string_view column) {
+  if (column == "customer_id" || column == "category" || column == "root_cause" ||
+      column == "team" || column == "agent" || column == "tier" ||
+      absl::EndsWith(column, "_due") || absl::EndsWith(column, "_at")) {
+    return "NULLIF(?, '')";
+  }
+  if (absl::EndsWith(column, "_met")) return "NULLIF(?, -1)";
+  if (column == "satisfaction") return "NULLIF(?, 0)";
+  return "?";
+}
+
+const std::string& InsertSql() {
+  static const std::string* sql = [] {
+    std::vector<std::string> columns = {"complaint_id", "channel", "subject", "description",
+                                        "desired_outcome", "created_at"};
+    std::vector<std::string> values(columns.size(), "?");
+    for (const char* c : kChangingColumns) {
+      columns.push_back(c);
+      values.push_back(Placeholder(c));
+    }
+    return new std::string(absl::StrCat("INSERT INTO complaints (", absl::StrJoin(columns, ", "),
+                                        ") VALUES (", absl::StrJoin(values, ", "), ")"));
+  }();
+  return *sql;
+}
+
+const std::string& UpdateSql() {
+  static const std::string* sql = [] {
+    std::vector<std::string> sets;
+    for (const char* c : kChangingColumns) sets.push_back(absl::StrCat(c, " = ", Placeholder(c)));
+    return new std::string(absl::StrCat("UPDATE complaints SET ", absl::StrJoin(sets, ", "),
+                                        " WHERE complaint_id = ?"));
+  }();
+  return *sql;
+}
+
+// Binds kChangingColumns from parameter `i` on; returns the next index.
+int BindChangingColumns(sql::PreparedStatement& stmt, int i, const ComplaintRecord& r,
+                        std::istringstream& details) {
+  const v1::Complaint& c = r.complaint;
+  const v1::SlaStatus& sla = c.sla();
+  stmt.setString(i++, c.customer_id());
+  stmt.setInt(i++, c.status());
+  stmt.setString(i++, ToSqlDatetime(FromProtoTimestamp(c.update_time())));
+  stmt.setBlob(i++, &details);
+  stmt.setInt(i++, c.severity());
+  stmt.setString(i++, c.assessment().category());
+  stmt.setString(i++, c.assessment().root_cause());
+  stmt.setString(i++, c.team());
+  stmt.setString(i++, c.agent());
+  stmt.setString(i++, c.tier());
+  stmt.setString(i++, sla.sla_class());
+  stmt.setString(i++, OptionalDatetime(sla.first_response_due()));
+  stmt.setString(i++, OptionalDatetime(sla.resolution_due()));
+  stmt.setString(i++, OptionalDatetime(sla.first_response_time()));
+  stmt.setString(i++, OptionalDatetime(sla.resolution_time()));
+  stmt.setInt(i++, sla.has_first_response_met() ? sla.first_response_met() : -1);
+  stmt.setInt(i++, sla.has_resolution_met() ? sla.resolution_met() : -1);
+  stmt.setInt(i++, sla.paused());
+  stmt.setInt(i++, sla.escalation_level());
+  stmt.setString(i++, r.next_check_at ? ToSqlDatetime(*r.next_check_at) : "");
+  stmt.setInt(i++, c.reopen_count());
+  stmt.setInt(i++, c.resolution().first_contact());
+  stmt.setInt(i++, c.follow_up().satisfaction());
+  stmt.setInt(i++, c.timeline_size());
+  return i;
+}
+
+}  // namespace
+
+void InsertRecord(sql::Connection& conn, const ComplaintRecord& r, absl::Time now) {
+  const v1::Complaint& c = r.complaint;
+  auto insert = Prepare(conn, InsertSql());
   insert->setString(1, c.complaint_id());
   insert->setInt(2, c.channel());
   insert->setString(3, c.subject());
   insert->setString(4, c.description());
   insert->setString(5, c.desired_outcome());
-  insert->setInt(6, c.status());
-  insert->setString(7, ToSqlDatetime(FromProtoTimestamp(c.create_time())));
-  insert->setString(8, ToSqlDatetime(FromProtoTimestamp(c.update_time())));
+  insert->setString(6, ToSqlDatetime(FromProtoTimestamp(c.create_time())));
+  std::istringstream details(DetailsOf(c));
+  BindChangingColumns(*insert, 7, r, details);
   insert->executeUpdate();
+  WriteSteps(conn, r);
+  WriteEffects(conn, r, now);
 }
 
 void WriteRecord(sql::Connection& conn, const ComplaintRecord& r, absl::Time now) {
-  const v1::Complaint& c = r.complaint;
-  const v1::SlaStatus& sla = c.sla();
-  auto update = Prepare(
-      conn,
-      "UPDATE complaints SET customer_id = NULLIF(?, ''), status = ?, updated_at = ?, "
-      "details = ?, severity = ?, category = NULLIF(?, ''), root_cause = NULLIF(?, ''), "
-      "team = NULLIF(?, ''), agent = NULLIF(?, ''), tier = NULLIF(?, ''), sla_class = ?, "
-      "first_response_due = NULLIF(?, ''), resolution_due = NULLIF(?, ''), "
-      "first_response_at = NULLIF(?, ''), resolved_at = NULLIF(?, ''), "
-      "first_response_met = NULLIF(?, -1), resolution_met = NULLIF(?, -1), paused = ?, "
-      "escalation_level = ?, next_check_at = NULLIF(?, ''), reopen_count = ?, "
-      "first_contact = ?, satisfaction = NULLIF(?, 0), step_count = ? WHERE complaint_id = ?");
-  std::istringstream details(DetailsOf(c));
-  update->setString(1, c.customer_id());
-  update->setInt(2, c.status());
-  update->setString(3, ToSqlDatetime(FromProtoTimestamp(c.update_time())));
-  update->setBlob(4, &details);
-  update->setInt(5, c.severity());
-  update->setString(6, c.assessment().category());
-  update->setString(7, c.assessment().root_cause());
-  update->setString(8, c.team());
-  update->setString(9, c.agent());
-  update->setString(10, c.tier());
-  update->setString(11, sla.sla_class());
-  update->setString(12, OptionalDatetime(sla.first_response_due()));
-  update->setString(13, OptionalDatetime(sla.resolution_due()));
-  update->setString(14, OptionalDatetime(sla.first_response_time()));
-  update->setString(15, OptionalDatetime(sla.resolution_time()));
-  update->setInt(16, sla.has_first_response_met() ? sla.first_response_met() : -1);
-  update->setInt(17, sla.has_resolution_met() ? sla.resolution_met() : -1);
-  update->setInt(18, sla.paused());
-  update->setInt(19, sla.escalation_level());
-  update->setString(20, r.next_check_at ? ToSqlDatetime(*r.next_check_at) : "");
-  update->setInt(21, c.reopen_count());
-  update->setInt(22, c.resolution().first_contact());
-  update->setInt(23, c.follow_up().satisfaction());
-  update->setInt(24, c.timeline_size());
-  update->setString(25, c.complaint_id());
+  auto update = Prepare(conn, UpdateSql());
+  std::istringstream details(DetailsOf(r.complaint));
+  const int last = BindChangingColumns(*update, 1, r, details);
+  update->setString(last, r.complaint.complaint_id());
   update->executeUpdate();
   WriteSteps(conn, r);
   WriteEffects(conn, r, now);

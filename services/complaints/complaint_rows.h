@@ -16,10 +16,9 @@ namespace crm::complaints {
 // FOR UPDATE.
 absl::StatusOr<ComplaintRecord> ReadRecord(sql::Connection& conn, absl::string_view complaint_id,
                                            bool lock, bool skip_locked = false);
-// Inserts the row of a new complaint (its other columns follow in WriteRecord).
-void InsertComplaintRow(sql::Connection& conn, const v1::Complaint& complaint);
-// Writes the complaint's columns and details, its new steps, escalations,
-// events and pending calls.
+// Insert a new complaint / write back a changed one: its columns and
+// details, its new steps, escalations, events and pending calls.
+void InsertRecord(sql::Connection& conn, const ComplaintRecord& record, absl::Time now);
 void WriteRecord(sql::Connection& conn, const ComplaintRecord& record, absl::Time now);
 
 // The complaint without what has columns of its own or is recomputed on read.

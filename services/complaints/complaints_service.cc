@@ -80,6 +80,36 @@ void AddStep(v1::Complaint& complaint, v1::Step::Kind kind, absl::Time at, const
   ToProtoTimestamp(at, complaint.mutable_update_time());
 }
 
+PendingCall ContactCall(const v1::Complaint& c) {
+  identify::v1::Contact contact;
+  contact.set_customer_id(c.customer_id());
+  contact.set_channel(identify::v1::COLLECTION_CHANNEL_COMPLAINT);
+  contact.set_kind("complaint");
+  *contact.mutable_contact_time() = c.create_time();
+  contact.set_reference(c.complaint_id());
+  contact.set_note(c.subject());
+  return {c.complaint_id(), PendingKind::kRecordContact, contact.SerializeAsString(), 0,
+          absl::Seconds(10)};
+}
+
+absl::Status ComplaintsService::RecordContact(const PendingCall& call) {
+  if (peers_.customers == nullptr) return absl::UnavailableError("identify is not configured");
+  identify::v1::Contact contact;
+  contact.ParseFromString(call.payload);
+  const absl::Status s = peers_.customers->RecordContact(
+      absl::StrCat("complaint/", call.complaint_id, "/contact"), contact);
+  if (absl::IsUnavailable(s)) return s;
+  if (!s.ok()) {
+    log::Warn("contact not recorded",
+              {{"complaint_id", call.complaint_id}, {"error", std::string(s.message())}});
+  }
+  return store_->FinishPendingCall(call);
+}
+
+void ComplaintsService::RecordContactNow(const v1::Complaint& complaint) {
+  (void)RecordContact(ContactCall(complaint));  // what fails stays pending for the worker
+}
+
 CustomerTier ComplaintsService::TierOf(const std::string& customer_id) {
   CustomerTier unknown{"", kStandardSlaClass};
   if (customer_id.empty() || peers_.tiers == nullptr) return unknown;
@@ -143,9 +173,7 @@ absl::StatusOr<v1::FileComplaintResponse> ComplaintsService::FileComplaint(
   complaint.mutable_sla()->set_sla_class(tier.sla_class);
   ToProtoTimestamp(now, complaint.mutable_create_time());
   AddStep(complaint, v1::Step::KIND_RECEIVED, now, by);
-  if (!complaint.customer_id().empty()) {
-    record.new_pending.push_back({"", PendingKind::kRecordContact, ""});
-  }
+  if (!complaint.customer_id().empty()) record.new_pending.push_back(ContactCall(complaint));
   auto filed = std::make_unique<v1::ComplaintFiled>();
   filed->set_complaint_id(complaint.complaint_id());
   filed->set_customer_id(complaint.customer_id());
@@ -156,6 +184,7 @@ absl::StatusOr<v1::FileComplaintResponse> ComplaintsService::FileComplaint(
   if (absl::Status s = Refresh(record, now); !s.ok()) return s;
   auto stored = store_->Create(*key, record);
   if (!stored.ok()) return stored.status();
+  if (!stored->customer_id().empty()) RecordContactNow(*stored);
   v1::FileComplaintResponse response;
   *response.mutable_complaint() = *std::move(stored);
   return response;

@@ -90,6 +90,10 @@ class ComplaintsService {
   // One pending call; OK when it is done with (completed or given up).
   absl::Status Complete(const PendingCall& call, absl::Time now);
   absl::Status GrantCompensation(const std::string& complaint_id, absl::Time now);
+  // Records the complaint as a contact in identify; done with the pending
+  // call unless identify is unreachable.
+  absl::Status RecordContact(const PendingCall& call);
+  void RecordContactNow(const v1::Complaint& complaint);
 
   ComplaintsStore* store_;
   const Clock* clock_;
@@ -97,6 +101,9 @@ class ComplaintsService {
   Peers peers_;
   SlaConfig sla_;
 };
+
+// The pending call that records a complaint as a contact in identify.
+PendingCall ContactCall(const v1::Complaint& complaint);
 
 // Appends a step taken by `by` at `at`; its status is the complaint's now.
 void AddStep(v1::Complaint& complaint, v1::Step::Kind kind, absl::Time at, const v1::Actor& by,

@@ -188,27 +188,8 @@ absl::Status ComplaintsService::Complete(const PendingCall& call, absl::Time now
   switch (call.kind) {
     case PendingKind::kGrantPoints:
       return GrantCompensation(call.complaint_id, now);
-    case PendingKind::kRecordContact: {
-      if (peers_.customers == nullptr) return absl::UnavailableError("identify is not configured");
-      auto record = store_->Load(call.complaint_id);
-      if (!record.ok()) return record.status();
-      const v1::Complaint& c = record->complaint;
-      identify::v1::Contact contact;
-      contact.set_customer_id(c.customer_id());
-      contact.set_channel(identify::v1::COLLECTION_CHANNEL_COMPLAINT);
-      contact.set_kind("complaint");
-      *contact.mutable_contact_time() = c.create_time();
-      contact.set_reference(c.complaint_id());
-      contact.set_note(c.subject());
-      const absl::Status s = peers_.customers->RecordContact(
-          absl::StrCat("complaint/", c.complaint_id(), "/contact"), contact);
-      if (absl::IsUnavailable(s)) return s;
-      if (!s.ok()) {
-        log::Warn("contact not recorded", {{"complaint_id", c.complaint_id()},
-                                           {"error", std::string(s.message())}});
-      }
-      return store_->FinishPendingCall(call);
-    }
+    case PendingKind::kRecordContact:
+      return RecordContact(call);
     case PendingKind::kLinkCustomer: {
       if (peers_.customers == nullptr) return absl::UnavailableError("identify is not configured");
       v1::FileComplaintRequest link;

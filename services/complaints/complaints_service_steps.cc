@@ -358,10 +358,11 @@ absl::StatusOr<v1::LinkCustomerResponse> ComplaintsService::LinkCustomer(
                   c.set_customer_id(q.customer_id());
                   c.clear_unlinked_identifier();
                   r.done_pending.push_back(PendingKind::kLinkCustomer);
-                  r.new_pending.push_back({"", PendingKind::kRecordContact, ""});
+                  r.new_pending.push_back(ContactCall(c));
                   AddStep(c, v1::Step::KIND_CUSTOMER_LINKED, now, q.by());
                   return absl::OkStatus();
                 });
+  if (c.ok()) RecordContactNow(*c);
   CRM_RESPOND(LinkCustomerResponse, c);
 }
 

@@ -14,8 +14,7 @@ absl::StatusOr<v1::Complaint> MysqlComplaintsStore::Create(const RequestKey& key
                                                           ComplaintRecord& record) {
   return RunIdempotent<v1::Complaint>(
       *pool_, *clock_, key, [&](sql::Connection& conn) -> absl::StatusOr<v1::Complaint> {
-        InsertComplaintRow(conn, record.complaint);
-        WriteRecord(conn, record, clock_->Now());
+        InsertRecord(conn, record, clock_->Now());
         return record.complaint;
       });
 }

@@ -186,6 +186,19 @@ absl::StatusOr<FoundCustomer> ReadLiveCustomer(sql::Connection& conn, const Data
   return FollowMerges(conn, key, std::move(**row), customer_id);
 }
 
+absl::StatusOr<std::string> LiveCustomerId(sql::Connection& conn, absl::string_view customer_id) {
+  std::string id(customer_id);
+  for (int hop = 0; hop <= 32; ++hop) {
+    auto query = Prepare(conn, "SELECT state, merged_into FROM customers WHERE customer_id = ?");
+    query->setString(1, id);
+    std::unique_ptr<sql::ResultSet> rs(query->executeQuery());
+    if (!rs->next()) return CustomerNotFound(customer_id);
+    if (rs->getInt(1) != v1::CUSTOMER_STATE_MERGED) return id;
+    id = rs->getString(2);
+  }
+  return absl::InternalError(absl::StrCat("merge redirects of ", customer_id, " form a loop"));
+}
+
 absl::StatusOr<std::optional<FoundCustomer>> LookupLiveCustomer(sql::Connection& conn,
                                                                 const DataKey& key,
                                                                 const NormalizedIdentifier& id) {

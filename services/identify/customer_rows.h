@@ -40,6 +40,10 @@ absl::StatusOr<std::optional<CustomerRow>> ReadCustomer(sql::Connection& conn, c
 absl::StatusOr<FoundCustomer> ReadLiveCustomer(sql::Connection& conn, const DataKey& key,
                                                absl::string_view customer_id);
 
+// Only the id of the live customer (following merges), without reading or
+// decrypting anything else; NOT_FOUND / CUSTOMER_NOT_FOUND when absent.
+absl::StatusOr<std::string> LiveCustomerId(sql::Connection& conn, absl::string_view customer_id);
+
 // The live customer holding the identifier (one round trip), or nullopt.
 absl::StatusOr<std::optional<FoundCustomer>> LookupLiveCustomer(sql::Connection& conn,
                                                                 const DataKey& key,

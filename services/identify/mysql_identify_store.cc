@@ -297,10 +297,10 @@ absl::StatusOr<v1::Contact> MysqlIdentifyStore::RecordContact(const RequestKey& 
   // go with an erasure.
   auto recorded = RunIdempotent<v1::Contact>(
       *pool_, *clock_, key, [&](sql::Connection& conn) -> absl::StatusOr<v1::Contact> {
-        auto customer = rows::ReadLiveCustomer(conn, *key_, contact.customer_id());
+        auto customer = rows::LiveCustomerId(conn, contact.customer_id());
         if (!customer.ok()) return customer.status();
         v1::Contact stored = contact;
-        stored.set_customer_id(customer->customer.customer_id());
+        stored.set_customer_id(*customer);
         auto insert = Prepare(conn,
                               "INSERT INTO customer_contacts (contact_id, customer_id, channel, "
                               "kind, contact_time, reference, note, created_at) "

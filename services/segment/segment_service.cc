@@ -46,6 +46,10 @@ absl::StatusOr<v1::SetTierPolicyResponse> SegmentService::SetTierPolicy(
   if (absl::Status s = ValidatePolicy(policy); !s.ok()) return s;
   ToProtoTimestamp(clock_->Now(), policy.mutable_update_time());
   if (absl::Status s = store_->PutTierPolicy(policy); !s.ok()) return s;
+  {
+    absl::MutexLock lock(&mu_);
+    policies_.erase(policy.tier());
+  }
   v1::SetTierPolicyResponse response;
   *response.mutable_policy() = std::move(policy);
   return response;
@@ -91,14 +95,31 @@ absl::StatusOr<v1::GetCustomerTierResponse> SegmentService::GetCustomerTier(
   auto tier = store_->GetTier(request.customer_id());
   if (!tier.ok()) return tier.status();
   v1::GetCustomerTierResponse response;
-  auto policy = store_->GetTierPolicy(tier->tier());
-  if (policy.ok()) {
-    *response.mutable_policy() = *std::move(policy);
-  } else if (!absl::IsNotFound(policy.status())) {
-    return policy.status();
-  }
+  auto policy = PolicyOf(tier->tier());
+  if (!policy.ok()) return policy.status();
+  if (policy->has_value()) *response.mutable_policy() = **policy;
   *response.mutable_tier() = *std::move(tier);
   return response;
+}
+
+absl::StatusOr<std::optional<v1::TierPolicy>> SegmentService::PolicyOf(const std::string& tier) {
+  constexpr absl::Duration kTtl = absl::Seconds(5);
+  const absl::Time now = clock_->Now();
+  {
+    absl::MutexLock lock(&mu_);
+    auto it = policies_.find(tier);
+    if (it != policies_.end() && now - it->second.loaded < kTtl) return it->second.policy;
+  }
+  std::optional<v1::TierPolicy> policy;
+  auto stored = store_->GetTierPolicy(tier);
+  if (stored.ok()) {
+    policy = *std::move(stored);
+  } else if (!absl::IsNotFound(stored.status())) {
+    return stored.status();
+  }
+  absl::MutexLock lock(&mu_);
+  policies_[tier] = {policy, now};
+  return policy;
 }
 
 }  // namespace crm::segment

@@ -1,7 +1,13 @@
 #ifndef CRM_SERVICES_SEGMENT_SEGMENT_SERVICE_H_
 #define CRM_SERVICES_SEGMENT_SEGMENT_SERVICE_H_
 
+#include <optional>
+#include <string>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "common/clock.h"
 #include "crm/segment/v1/segment.pb.h"
 #include "services/segment/segment_store.h"
@@ -21,8 +27,18 @@ class SegmentService {
       const v1::GetCustomerTierRequest& request);
 
  private:
+  // Tier policies change rarely and every tier lookup needs one: they are
+  // cached for a few seconds (a change on another replica shows within that).
+  absl::StatusOr<std::optional<v1::TierPolicy>> PolicyOf(const std::string& tier);
+
   SegmentStore* store_;
   const Clock* clock_;
+  absl::Mutex mu_;
+  struct CachedPolicy {
+    std::optional<v1::TierPolicy> policy;
+    absl::Time loaded;
+  };
+  absl::flat_hash_map<std::string, CachedPolicy> policies_ ABSL_GUARDED_BY(mu_);
 };
 
 // Tier names: a lower-case letter, then up to 31 lower-case letters, digits

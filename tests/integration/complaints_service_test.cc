@@ -58,9 +58,9 @@ TEST_F(ComplaintsTest, AComplaintGoesFromReceiptToASatisfiedClose) {
   EXPECT_EQ(Events("ComplaintResolved"), 1);
   EXPECT_EQ(Events("ComplaintClosed"), 1);
 
-  // The contact reaches identify through the pending calls.
-  EXPECT_EQ(service_.RunPendingCalls(clock_.Now(), 100).first, 1);
+  // The filing was recorded as a contact in identify.
   ASSERT_EQ(directory_.contacts.size(), 1u);
+  EXPECT_EQ(db_.Count("pending_calls"), 0);
   const auto& contact = directory_.contacts.begin()->second;
   EXPECT_EQ(contact.customer_id(), customer);
   EXPECT_EQ(contact.reference(), id);
@@ -247,8 +247,22 @@ TEST_F(ComplaintsTest, AnUnknownComplainantIsAcceptedAndLinkedLater) {
   EXPECT_EQ(linked.customer_id(), customer);
   EXPECT_EQ(linked.unlinked_identifier(), "");
   EXPECT_EQ(linked.timeline().rbegin()->kind(), Step::KIND_CUSTOMER_LINKED);
-  EXPECT_EQ(service_.RunPendingCalls(clock_.Now(), 10).first, 1);  // then the contact
-  EXPECT_EQ(directory_.contacts.size(), 1u);
+  EXPECT_EQ(directory_.contacts.size(), 1u);  // and the contact recorded
+  EXPECT_EQ(db_.Count("pending_calls"), 0);
+}
+
+TEST_F(ComplaintsTest, AContactIdentifyMissedIsRecordedByTheWorker) {
+  const std::string customer = ids_.Next();
+  directory_.down = true;
+  const std::string id = File(customer);
+  EXPECT_EQ(db_.Count("pending_calls", "kind = 2"), 1);
+  directory_.down = false;
+  EXPECT_EQ(service_.RunPendingCalls(clock_.Now(), 10).first, 0);  // the caller's grace
+  clock_.Advance(absl::Seconds(11));
+  EXPECT_EQ(service_.RunPendingCalls(clock_.Now(), 10).first, 1);
+  ASSERT_EQ(directory_.contacts.size(), 1u);
+  EXPECT_EQ(directory_.contacts.begin()->first, "complaint/" + id + "/contact");
+  EXPECT_EQ(db_.Count("pending_calls"), 0);
 }
 
 TEST_F(ComplaintsTest, SegmentDownMeansTheStandardClassNotAFailure) {
