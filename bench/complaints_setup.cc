@@ -23,7 +23,7 @@
 #include "crm/segment/v1/segment.grpc.pb.h"
 #include "google/protobuf/util/json_util.h"
 #include "grpcpp/create_channel.h"
-#include "tools/parallel.h"
+#include "common/parallel.h"
 
 ABSL_FLAG(std::string, identify, "127.0.0.1:50051", "identify service address");
 ABSL_FLAG(std::string, segment, "127.0.0.1:50054", "segment service address");
@@ -108,7 +108,7 @@ int main(int argc, char** argv) {
 
   const int customers = absl::GetFlag(FLAGS_customers);
   const absl::Time start = absl::Now();
-  crm::tools::ParallelFor(customers, absl::GetFlag(FLAGS_concurrency), [&](size_t i) {
+  crm::ParallelFor(customers, absl::GetFlag(FLAGS_concurrency), [&](size_t i) {
     iv1::CreateCustomerRequest create;
     create.set_request_id(absl::StrCat("complaints-setup-", Card(i)));
     create.mutable_customer()->set_kind(iv1::CUSTOMER_KIND_PERSON);

@@ -25,7 +25,7 @@
 #include "crm/loyalty/v1/loyalty.grpc.pb.h"
 #include "google/protobuf/util/json_util.h"
 #include "grpcpp/create_channel.h"
-#include "tools/parallel.h"
+#include "common/parallel.h"
 
 ABSL_FLAG(std::string, target, "127.0.0.1:50052", "loyalty service address");
 ABSL_FLAG(int, members, 100000, "Members to enroll");
@@ -119,7 +119,7 @@ int main(int argc, char** argv) {
   crm::IdGenerator customer_ids(crm::SystemClock::Get());
   std::vector<std::string> members(absl::GetFlag(FLAGS_members));
   const absl::Time start = absl::Now();
-  crm::tools::ParallelFor(members.size(), absl::GetFlag(FLAGS_concurrency), [&](size_t i) {
+  crm::ParallelFor(members.size(), absl::GetFlag(FLAGS_concurrency), [&](size_t i) {
     v1::EnrollMemberRequest enroll;
     enroll.set_program_id(program.program().program_id());
     enroll.set_customer_id(customer_ids.Next());

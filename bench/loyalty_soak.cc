@@ -24,7 +24,7 @@
 #include "common/clock.h"
 #include "common/ids.h"
 #include "grpcpp/create_channel.h"
-#include "tools/parallel.h"
+#include "common/parallel.h"
 
 ABSL_FLAG(std::string, target, "127.0.0.1:50052", "loyalty service address");
 ABSL_FLAG(int, members, 500, "Members the operations spread over (fewer: more contention)");
@@ -274,7 +274,7 @@ int main(int argc, char** argv) {
   const int operations = absl::GetFlag(FLAGS_operations);
   const absl::Time start = absl::Now();
   std::atomic<uint64_t> next{0};
-  crm::tools::ParallelFor(absl::GetFlag(FLAGS_concurrency), absl::GetFlag(FLAGS_concurrency),
+  crm::ParallelFor(absl::GetFlag(FLAGS_concurrency), absl::GetFlag(FLAGS_concurrency),
                           [&](size_t worker) {
                             std::mt19937_64 rng(absl::GetFlag(FLAGS_seed) * 1000003 + worker);
                             for (uint64_t n = next++; n < static_cast<uint64_t>(operations);

@@ -11,7 +11,7 @@
 #include "common/grpc_status.h"
 #include "common/ids.h"
 #include "grpcpp/client_context.h"
-#include "tools/parallel.h"
+#include "common/parallel.h"
 
 namespace crm::loyalty::soak {
 namespace {
@@ -252,7 +252,7 @@ absl::Status Prepare(const std::shared_ptr<grpc::Channel>& channel, const v1::Pr
   model.scarce_stock = scarce_stock;
   model.members = std::vector<MemberModel>(members);
   std::atomic<int> failures{0};
-  tools::ParallelFor(model.members.size(), 32, [&](size_t i) {
+  ParallelFor(model.members.size(), 32, [&](size_t i) {
     v1::EnrollMemberRequest enroll;
     enroll.set_program_id(model.program_id);
     enroll.set_customer_id(ids.Next());
@@ -269,7 +269,7 @@ bool Audit(const std::shared_ptr<grpc::Channel>& channel, Model& model) {
   auto stub = v1::LoyaltyService::NewStub(channel);
   std::vector<std::string> problems = model.violations;
   std::mutex mu;
-  tools::ParallelFor(model.members.size(), 16, [&](size_t i) {
+  ParallelFor(model.members.size(), 16, [&](size_t i) {
     std::vector<std::string> found = model.members[i].Audit(*stub);
     std::lock_guard<std::mutex> lock(mu);
     problems.insert(problems.end(), found.begin(), found.end());

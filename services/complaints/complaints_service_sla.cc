@@ -1,10 +1,13 @@
 // ComplaintsService: SLA configuration, the sweep (escalations) and the
 // pending calls to identify and loyalty.
 #include <algorithm>
+#include <atomic>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "common/errors.h"
 #include "common/log.h"
+#include "common/parallel.h"
 #include "common/sql_util.h"
 #include "crm/complaints/v1/events.pb.h"
 #include "services/complaints/complaints_service.h"
@@ -14,6 +17,7 @@ namespace {
 
 constexpr absl::Duration kPendingLease = absl::Seconds(30);
 constexpr int kMaxLinkAttempts = 30;
+constexpr int kSweepWorkers = 8;
 
 // 1 min, 2 min, 4 min ... at most a day.
 absl::Duration Backoff(int attempts) {
@@ -141,27 +145,39 @@ absl::StatusOr<v1::RunSlaSweepResponse> ComplaintsService::RunSlaSweep(
       request.has_as_of() ? FromProtoTimestamp(request.as_of()) : clock_->Now();
   auto due = store_->DueForCheck(as_of, limit);
   if (!due.ok()) return due.status();
-  v1::RunSlaSweepResponse response;
-  for (const std::string& id : *due) {
+  std::atomic<int64_t> checked{0}, escalations{0};
+  std::atomic<bool> failed{false};
+  absl::Mutex mu;
+  absl::Status first_error;
+  // Each complaint is its own short transaction; several at a time keep the
+  // database busy while one waits for its commit.
+  ParallelFor(due->size(), kSweepWorkers, [&](size_t i) {
+    if (failed) return;
     int fired = 0;
     auto updated = store_->Update(
-        {"RunSlaSweep", "", ""}, id,
+        {"RunSlaSweep", "", ""}, (*due)[i],
         [&](ComplaintRecord& r) -> absl::Status {
           if (absl::Status s = Escalate(r, as_of); !s.ok()) return s;
           fired = static_cast<int>(r.new_fired.size());
           return Refresh(r, as_of);
         },
         /*skip_locked=*/true);
+    if (absl::IsNotFound(updated.status())) return;  // another replica has it now
     if (!updated.ok()) {
-      if (!absl::IsNotFound(updated.status())) return updated.status();
-      continue;  // another replica has it now
+      absl::MutexLock lock(&mu);
+      if (!failed.exchange(true)) first_error = updated.status();
+      return;
     }
-    response.set_complaints_checked(response.complaints_checked() + 1);
-    response.set_escalations(response.escalations() + fired);
-  }
-  const auto [completed, failed] = RunPendingCalls(as_of, limit);
+    ++checked;
+    escalations += fired;
+  });
+  if (failed) return first_error;
+  v1::RunSlaSweepResponse response;
+  response.set_complaints_checked(checked);
+  response.set_escalations(escalations);
+  const auto [completed, remaining] = RunPendingCalls(as_of, limit);
   response.set_pending_completed(completed);
-  response.set_pending_remaining(failed);
+  response.set_pending_remaining(remaining);
   return response;
 }
 

@@ -25,7 +25,7 @@
 #include "crm/identify/v1/identify.grpc.pb.h"
 #include "grpcpp/create_channel.h"
 #include "tools/linkage/febrl_csv.h"
-#include "tools/parallel.h"
+#include "common/parallel.h"
 
 ABSL_FLAG(std::string, target, "127.0.0.1:50051", "identify service address");
 ABSL_FLAG(std::string, input, "", "FEBRL-format CSV file");
@@ -121,7 +121,7 @@ int main(int argc, char** argv) {
   const absl::Time start = absl::Now();
 
   if (!absl::GetFlag(FLAGS_skip_import)) {
-    crm::tools::ParallelFor(records->size(), threads,
+    crm::ParallelFor(records->size(), threads,
                             [&](size_t i) { Import(*stub, (*records)[i], ns); });
     const absl::Duration import_time = absl::Now() - start;
     std::cerr << absl::StrFormat("imported %d records in %s (%.0f records/s)\n", records->size(),
@@ -166,7 +166,7 @@ int main(int argc, char** argv) {
             << absl::FormatDuration(absl::Now() - dedup_start) << "\n";
 
   std::vector<std::string> survivors(records->size());
-  crm::tools::ParallelFor(records->size(), threads, [&](size_t i) {
+  crm::ParallelFor(records->size(), threads, [&](size_t i) {
     v1::LookupCustomerRequest lookup;
     lookup.mutable_identifier()->set_type(v1::IDENTIFIER_TYPE_EXTERNAL_ID);
     lookup.mutable_identifier()->set_namespace_(ns);

@@ -1,12 +1,12 @@
-#ifndef CRM_TOOLS_PARALLEL_H_
-#define CRM_TOOLS_PARALLEL_H_
+#ifndef CRM_COMMON_PARALLEL_H_
+#define CRM_COMMON_PARALLEL_H_
 
 #include <atomic>
 #include <cstddef>
 #include <thread>
 #include <vector>
 
-namespace crm::tools {
+namespace crm {
 
 // Calls fn(i) for every i in [0, n) on `threads` threads, each taking the
 // next index as it finishes one (blocking calls such as RPCs overlap).
@@ -22,6 +22,6 @@ void ParallelFor(size_t n, int threads, Fn fn) {
   for (auto& w : workers) w.join();
 }
 
-}  // namespace crm::tools
+}  // namespace crm
 
-#endif  // CRM_TOOLS_PARALLEL_H_
+#endif  // CRM_COMMON_PARALLEL_H_
