@@ -1,5 +1,6 @@
 #include "common/server.h"
 
+#include <atomic>
 #include <csignal>
 #include <condition_variable>
 #include <mutex>
@@ -15,6 +16,13 @@
 #include "grpcpp/server_builder.h"
 
 namespace crm {
+
+namespace {
+std::atomic<bool> draining{false};
+}  // namespace
+
+void BeginDraining() { draining = true; }
+bool Draining() { return draining; }
 namespace {
 
 // Waits (in its own thread) for a blocked SIGTERM/SIGINT.
@@ -135,6 +143,7 @@ int RunServer(const ServerConfig& config, const std::vector<RegisteredService>& 
                                 {"grace_ms", absl::ToInt64Milliseconds(config.shutdown_grace)}});
     health->Shutdown();  // NOT_SERVING for every service, and it stays so
     absl::SleepFor(config.shutdown_delay);
+    BeginDraining();
     server->Shutdown(absl::ToChronoTime(absl::Now() + config.shutdown_grace));
   });
   {

@@ -29,6 +29,11 @@ using ReadinessCheck = std::function<absl::Status()>;
 // NOT_SERVING for good, after shutdown_delay new calls are refused, in-flight
 // calls get up to shutdown_grace to finish (then are cancelled), and the
 // function returns 0. Returns 1 when the server cannot start.
+// Set when the server stops taking calls: long-lived streams (change feeds)
+// end then instead of holding the shutdown for its whole grace period.
+void BeginDraining();
+bool Draining();
+
 int RunServer(const ServerConfig& config, const std::vector<RegisteredService>& services,
               ReadinessCheck ready, Metrics* metrics);
 

@@ -1,5 +1,6 @@
 // The complaints service: every complaint to a satisfied close, on time.
 #include "absl/flags/flag.h"
+#include "common/event_feed.h"
 #include "common/log.h"
 #include "common/periodic.h"
 #include "common/service_main.h"
@@ -48,6 +49,12 @@ int main(int argc, char** argv) {
   });
   crm::Periodic pending(absl::GetFlag(FLAGS_pending_calls_interval),
                         [&] { service.RunPendingCalls((*env)->clock().Now(), 500); });
+  crm::OutboxReader outbox(&(*env)->pool(), &(*env)->clock());
+  crm::EventFeedGrpc feed(&outbox);
+  crm::Periodic prune(absl::Hours(1), [&] {
+    (void)outbox.Prune((*env)->clock().Now() - crm::EventRetention());
+  });
   return (*env)->Serve(
-      {{&adapter, crm::complaints::v1::ComplaintsService::service_full_name()}});
+      {{&adapter, crm::complaints::v1::ComplaintsService::service_full_name()},
+       {&feed, crm::events::v1::EventFeedService::service_full_name()}});
 }

@@ -1,5 +1,7 @@
 // The loyalty service: purchases, points and membership.
 #include "absl/flags/flag.h"
+#include "common/event_feed.h"
+#include "common/periodic.h"
 #include "common/service_main.h"
 #include "grpcpp/create_channel.h"
 #include "services/identify/client/identify_client.h"
@@ -21,5 +23,11 @@ int main(int argc, char** argv) {
       absl::GetFlag(FLAGS_identify_target), grpc::InsecureChannelCredentials()));
   crm::loyalty::LoyaltyService service(&store, &(*env)->clock(), &(*env)->ids(), &customers);
   crm::loyalty::LoyaltyGrpc adapter(&service);
-  return (*env)->Serve({{&adapter, crm::loyalty::v1::LoyaltyService::service_full_name()}});
+  crm::OutboxReader outbox(&(*env)->pool(), &(*env)->clock());
+  crm::EventFeedGrpc feed(&outbox);
+  crm::Periodic prune(absl::Hours(1), [&] {
+    (void)outbox.Prune((*env)->clock().Now() - crm::EventRetention());
+  });
+  return (*env)->Serve({{&adapter, crm::loyalty::v1::LoyaltyService::service_full_name()},
+                        {&feed, crm::events::v1::EventFeedService::service_full_name()}});
 }

@@ -5,6 +5,8 @@
 
 #include "absl/time/clock.h"
 #include "crm/complaints/v1/complaints.grpc.pb.h"
+#include "crm/complaints/v1/events.pb.h"
+#include "crm/events/v1/events.grpc.pb.h"
 #include "crm/identify/v1/identify.grpc.pb.h"
 #include "crm/loyalty/v1/loyalty.grpc.pb.h"
 #include "crm/segment/v1/segment.grpc.pb.h"
@@ -69,6 +71,22 @@ TEST(ComplaintsContractTest, FileAndGetAloneWithNoOtherServiceUp) {
   close.set_complaint_id(filed.complaint().complaint_id());
   ExpectError(stub->CloseComplaint(Context().get(), close, &closed),
               grpc::StatusCode::FAILED_PRECONDITION, "INVALID_TRANSITION", kDomain);
+
+  // The change feed: the filing's event, from the beginning.
+  auto feed = events::v1::EventFeedService::NewStub(svc.channel());
+  events::v1::WatchEventsRequest watch;
+  auto ctx = Context();
+  auto stream = feed->WatchEvents(ctx.get(), watch);
+  events::v1::WatchEventsResponse batch;
+  ASSERT_TRUE(stream->Read(&batch));
+  ASSERT_EQ(batch.events_size(), 1);
+  cv1::ComplaintFiled event;
+  ASSERT_TRUE(batch.events(0).payload().UnpackTo(&event));
+  EXPECT_EQ(event.complaint_id(), got.complaint().complaint_id());
+  ctx->TryCancel();
+  events::v1::GetEventHorizonResponse horizon;
+  ASSERT_TRUE(feed->GetEventHorizon(Context().get(), {}, &horizon).ok());
+  EXPECT_EQ(horizon.last_seq(), batch.events(0).seq());
 }
 
 TEST(ComplaintsContractTest, AVipComplaintIsCompensatedOnceThroughLoyalty) {
