@@ -1,7 +1,17 @@
 // The segment service: value tiers, segments, scores and warnings.
+#include <unistd.h>
+
+#include "absl/flags/flag.h"
+#include "absl/strings/str_cat.h"
 #include "common/service_main.h"
+#include "grpcpp/create_channel.h"
+#include "services/segment/loyalty_feed.h"
 #include "services/segment/mysql_segment_store.h"
 #include "services/segment/segment_grpc.h"
+
+ABSL_FLAG(std::string, loyalty_target, "127.0.0.1:50052",
+          "The loyalty service, whose change feed (purchases, returns) segment follows; "
+          "empty: do not follow");
 
 int main(int argc, char** argv) {
   crm::InitProcess(argc, argv, "segment");
@@ -10,7 +20,19 @@ int main(int argc, char** argv) {
   if (!env.ok()) return crm::ExitOnConfigError(env.status());
   if ((*env)->migrate_only()) return (*env)->MigrateAndExit();
   crm::segment::MysqlSegmentStore store(&(*env)->pool());
-  crm::segment::SegmentService service(&store, &(*env)->clock());
+  crm::segment::MysqlValueStore values(&(*env)->pool());
+  crm::segment::Recomputer recomputer(&values, &(*env)->clock(), &(*env)->ids());
+  crm::segment::SegmentService service(&store, &(*env)->clock(), &values, &recomputer);
   crm::segment::SegmentGrpc adapter(&service);
+  std::unique_ptr<crm::segment::LoyaltyFeedFollower> follower;
+  if (const std::string target = absl::GetFlag(FLAGS_loyalty_target); !target.empty()) {
+    char host[256] = {};
+    gethostname(host, sizeof(host) - 1);
+    follower = std::make_unique<crm::segment::LoyaltyFeedFollower>(
+        &values, &(*env)->clock(),
+        grpc::CreateChannel(target, grpc::InsecureChannelCredentials()),
+        absl::StrCat(host, "/", getpid()));
+    follower->Start();
+  }
   return (*env)->Serve({{&adapter, crm::segment::v1::SegmentService::service_full_name()}});
 }

@@ -18,6 +18,9 @@ class SegmentGrpc final : public v1::SegmentService::Service {
   CRM_UNARY_RPC(GetTierPolicy)
   CRM_UNARY_RPC(AssignCustomerTier)
   CRM_UNARY_RPC(GetCustomerTier)
+  CRM_UNARY_RPC(StartRecompute)
+  CRM_UNARY_RPC(GetRecomputeJob)
+  CRM_UNARY_RPC(GetCustomerValue)
 
  private:
   SegmentService* service_;

@@ -122,4 +122,49 @@ absl::StatusOr<std::optional<v1::TierPolicy>> SegmentService::PolicyOf(const std
   return policy;
 }
 
+absl::StatusOr<v1::StartRecomputeResponse> SegmentService::StartRecompute(
+    const v1::StartRecomputeRequest& request) {
+  if (recomputer_ == nullptr) return absl::UnimplementedError("recompute is not configured");
+  absl::CivilDay as_of = absl::ToCivilDay(clock_->Now(), absl::UTCTimeZone());
+  if (request.has_as_of()) {
+    const auto& d = request.as_of();
+    as_of = absl::CivilDay(d.year(), d.month(), d.day());
+    if (as_of.year() != d.year() || as_of.month() != d.month() || as_of.day() != d.day() ||
+        d.year() < 1970) {
+      return InvalidArgument("as_of", "is not a date");
+    }
+  }
+  auto job = recomputer_->Start(as_of);
+  if (!job.ok()) return job.status();
+  v1::StartRecomputeResponse response;
+  *response.mutable_job() = *std::move(job);
+  return response;
+}
+
+absl::StatusOr<v1::GetRecomputeJobResponse> SegmentService::GetRecomputeJob(
+    const v1::GetRecomputeJobRequest& request) {
+  if (values_ == nullptr) return absl::UnimplementedError("recompute is not configured");
+  if (!IsValidId(request.job_id())) {
+    return InvalidArgument("job_id", "must be a 26-character job id");
+  }
+  auto job = values_->GetJob(request.job_id());
+  if (!job.ok()) return job.status();
+  v1::GetRecomputeJobResponse response;
+  *response.mutable_job() = *std::move(job);
+  return response;
+}
+
+absl::StatusOr<v1::GetCustomerValueResponse> SegmentService::GetCustomerValue(
+    const v1::GetCustomerValueRequest& request) {
+  if (values_ == nullptr) return absl::UnimplementedError("values are not configured");
+  if (!IsValidId(request.customer_id())) {
+    return InvalidArgument("customer_id", "must be a 26-character customer id");
+  }
+  auto value = values_->GetValue(request.customer_id());
+  if (!value.ok()) return value.status();
+  v1::GetCustomerValueResponse response;
+  *response.mutable_value() = *std::move(value);
+  return response;
+}
+
 }  // namespace crm::segment

@@ -10,6 +10,8 @@
 #include "absl/synchronization/mutex.h"
 #include "common/clock.h"
 #include "crm/segment/v1/segment.pb.h"
+#include "services/segment/mysql_value_store.h"
+#include "services/segment/recompute.h"
 #include "services/segment/segment_store.h"
 
 namespace crm::segment {
@@ -17,7 +19,9 @@ namespace crm::segment {
 // The domain rules of segmentation and tiering, free of any transport.
 class SegmentService {
  public:
-  SegmentService(SegmentStore* store, const Clock* clock) : store_(store), clock_(clock) {}
+  SegmentService(SegmentStore* store, const Clock* clock, MysqlValueStore* values = nullptr,
+                 Recomputer* recomputer = nullptr)
+      : store_(store), clock_(clock), values_(values), recomputer_(recomputer) {}
 
   absl::StatusOr<v1::SetTierPolicyResponse> SetTierPolicy(const v1::SetTierPolicyRequest& request);
   absl::StatusOr<v1::GetTierPolicyResponse> GetTierPolicy(const v1::GetTierPolicyRequest& request);
@@ -25,6 +29,12 @@ class SegmentService {
       const v1::AssignCustomerTierRequest& request);
   absl::StatusOr<v1::GetCustomerTierResponse> GetCustomerTier(
       const v1::GetCustomerTierRequest& request);
+  absl::StatusOr<v1::StartRecomputeResponse> StartRecompute(
+      const v1::StartRecomputeRequest& request);
+  absl::StatusOr<v1::GetRecomputeJobResponse> GetRecomputeJob(
+      const v1::GetRecomputeJobRequest& request);
+  absl::StatusOr<v1::GetCustomerValueResponse> GetCustomerValue(
+      const v1::GetCustomerValueRequest& request);
 
  private:
   // Tier policies change rarely and every tier lookup needs one: they are
@@ -33,6 +43,8 @@ class SegmentService {
 
   SegmentStore* store_;
   const Clock* clock_;
+  MysqlValueStore* values_;
+  Recomputer* recomputer_;
   absl::Mutex mu_;
   struct CachedPolicy {
     std::optional<v1::TierPolicy> policy;

@@ -117,6 +117,7 @@ std::vector<ScoredCustomer> ScoreCustomers(absl::Span<const CustomerHistory> his
   for (size_t i = 0; i < n; ++i) {
     out[i].clv = PredictedClv(bgnbd->params, gg->params, model[i], options.clv_horizon_weeks,
                               steps, options.margin, discount);
+    out[i].probability_alive = ProbabilityAlive(bgnbd->params, model[i]);
   }
   return out;
 }

@@ -49,6 +49,7 @@ struct ScoredCustomer {
   RfmScore score;
   std::string rfm_segment, tier, stage;
   std::optional<double> clv;  // unset when the value models could not be fitted
+  std::optional<double> probability_alive;
 };
 
 struct ScoreOptions {

@@ -1,0 +1,215 @@
+#include "services/segment/mysql_value_store.h"
+
+#include <memory>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "common/errors.h"
+#include "common/sql_util.h"
+#include "common/transaction.h"
+
+namespace crm::segment {
+namespace {
+
+std::string SqlDay(absl::CivilDay day) { return absl::FormatCivilTime(day); }
+
+absl::Status Moved() {
+  return Error(absl::StatusCode::kAborted, "CHECKPOINT_MOVED",
+               "another consumer moved the feed checkpoint or took the lease");
+}
+
+}  // namespace
+
+absl::StatusOr<int64_t> MysqlValueStore::AcquireFeed(const std::string& source,
+                                                    const std::string& holder, absl::Time now,
+                                                    absl::Time until) {
+  return RunInTransaction<int64_t>(*pool_, [&](sql::Connection& conn) -> absl::StatusOr<int64_t> {
+    auto create = Prepare(conn,
+                          "INSERT IGNORE INTO feed_checkpoints (source, last_seq, updated_at) "
+                          "VALUES (?, 0, ?)");
+    create->setString(1, source);
+    create->setString(2, ToSqlDatetime(now));
+    create->executeUpdate();
+    auto read = Prepare(conn,
+                        "SELECT last_seq, holder, lease_until FROM feed_checkpoints "
+                        "WHERE source = ? FOR UPDATE");
+    read->setString(1, source);
+    std::unique_ptr<sql::ResultSet> rs(read->executeQuery());
+    rs->next();
+    const int64_t last_seq = rs->getInt64(1);
+    const std::string current = rs->getString(2);
+    const bool expired = rs->isNull(3) || FromSqlDatetime(rs->getString(3)) < now;
+    rs.reset();
+    if (current != holder && !current.empty() && !expired) {
+      return Error(absl::StatusCode::kFailedPrecondition, "FEED_LEASED",
+                   absl::StrCat(source, " is followed by ", current),
+                   {{"holder", current}});
+    }
+    auto lease = Prepare(conn,
+                         "UPDATE feed_checkpoints SET holder = ?, lease_until = ? "
+                         "WHERE source = ?");
+    lease->setString(1, holder);
+    lease->setString(2, ToSqlDatetime(until));
+    lease->setString(3, source);
+    lease->executeUpdate();
+    return last_seq;
+  });
+}
+
+absl::Status MysqlValueStore::ApplyDays(const std::string& source, const std::string& holder,
+                                        int64_t after_seq, int64_t last_seq,
+                                        absl::Span<const DayDelta> deltas, absl::Time now) {
+  return RunInTransaction(*pool_, [&](sql::Connection& conn) -> absl::Status {
+    auto move = Prepare(conn,
+                        "UPDATE feed_checkpoints SET last_seq = ?, updated_at = ? "
+                        "WHERE source = ? AND last_seq = ? AND holder = ?");
+    move->setInt64(1, last_seq);
+    move->setString(2, ToSqlDatetime(now));
+    move->setString(3, source);
+    move->setInt64(4, after_seq);
+    move->setString(5, holder);
+    if (move->executeUpdate() != 1) return Moved();
+    auto add = Prepare(conn,
+                       "INSERT INTO customer_purchase_days (customer_id, day, cents, purchases) "
+                       "VALUES (?, ?, ?, ?) ON DUPLICATE KEY UPDATE cents = cents + VALUES(cents), "
+                       "purchases = purchases + VALUES(purchases)");
+    for (const DayDelta& d : deltas) {
+      add->setString(1, d.customer_id);
+      add->setString(2, SqlDay(d.day));
+      add->setInt64(3, d.cents);
+      add->setInt(4, d.purchases);
+      add->executeUpdate();
+    }
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<std::vector<CustomerHistory>> MysqlValueStore::ReadHistories(
+    absl::CivilDay until) {
+  return RunWithConnection<std::vector<CustomerHistory>>(
+      *pool_, [&](sql::Connection& conn) -> absl::StatusOr<std::vector<CustomerHistory>> {
+        auto query = Prepare(conn,
+                             "SELECT customer_id, day, cents, purchases FROM "
+                             "customer_purchase_days WHERE day <= ? ORDER BY customer_id, day");
+        query->setString(1, SqlDay(until));
+        std::unique_ptr<sql::ResultSet> rs(query->executeQuery());
+        std::vector<CustomerHistory> histories;
+        while (rs->next()) {
+          const std::string id = rs->getString(1);
+          if (histories.empty() || histories.back().customer_id != id) {
+            histories.push_back({id, {}, 0, 0});
+          }
+          CustomerHistory& h = histories.back();
+          absl::CivilDay day;
+          ParseDay(std::string(rs->getString(2)), &day);
+          const int64_t cents = rs->getInt64(3);
+          h.days.emplace_back(day, cents);
+          h.purchases += rs->getInt(4);
+          h.total_cents += cents;
+        }
+        return histories;
+      });
+}
+
+absl::Status MysqlValueStore::WriteValues(absl::Span<const v1::CustomerValue> values) {
+  constexpr size_t kRows = 500;  // one multi-row statement per 500 customers
+  return RunInTransaction(*pool_, [&](sql::Connection& conn) -> absl::Status {
+    for (size_t start = 0; start < values.size(); start += kRows) {
+      const size_t n = std::min(kRows, values.size() - start);
+      std::string sql =
+          "INSERT INTO customer_values (customer_id, body, rfm_segment, value_tier, stage, "
+          "job_id) VALUES ";
+      for (size_t i = 0; i < n; ++i) absl::StrAppend(&sql, i ? ", " : "", "(?, ?, ?, ?, ?, ?)");
+      absl::StrAppend(&sql,
+                      " ON DUPLICATE KEY UPDATE body = VALUES(body), "
+                      "rfm_segment = VALUES(rfm_segment), value_tier = VALUES(value_tier), "
+                      "stage = VALUES(stage), job_id = VALUES(job_id)");
+      auto insert = n == kRows ? Prepare(conn, sql) : PrepareUncached(conn, sql);
+      std::vector<std::unique_ptr<std::istringstream>> bodies;
+      for (size_t i = 0; i < n; ++i) {
+        const v1::CustomerValue& v = values[start + i];
+        bodies.push_back(std::make_unique<std::istringstream>(v.SerializeAsString()));
+        const int col = static_cast<int>(i * 6);
+        insert->setString(col + 1, v.customer_id());
+        insert->setBlob(col + 2, bodies.back().get());
+        insert->setString(col + 3, v.rfm_segment());
+        insert->setString(col + 4, v.value_tier());
+        insert->setString(col + 5, v.lifecycle_stage());
+        insert->setString(col + 6, v.job_id());
+      }
+      insert->executeUpdate();
+    }
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<v1::CustomerValue> MysqlValueStore::GetValue(const std::string& customer_id) {
+  return RunWithConnection<v1::CustomerValue>(
+      *pool_, [&](sql::Connection& conn) -> absl::StatusOr<v1::CustomerValue> {
+        auto query = Prepare(conn, "SELECT body FROM customer_values WHERE customer_id = ?");
+        query->setString(1, customer_id);
+        std::unique_ptr<sql::ResultSet> rs(query->executeQuery());
+        if (!rs->next()) {
+          return Error(absl::StatusCode::kNotFound, "VALUE_NOT_COMPUTED",
+                       absl::StrCat("no recompute has covered customer ", customer_id),
+                       {{"customer_id", customer_id}});
+        }
+        v1::CustomerValue value;
+        value.ParseFromString(rs->getString(1));
+        return value;
+      });
+}
+
+absl::Status MysqlValueStore::StartJob(const v1::RecomputeJob& job) {
+  return RunInTransaction(*pool_, [&](sql::Connection& conn) -> absl::Status {
+    auto running = Prepare(conn, "SELECT job_id FROM recompute_jobs WHERE running = 1 FOR UPDATE");
+    std::unique_ptr<sql::ResultSet> rs(running->executeQuery());
+    if (rs->next()) {
+      const std::string other = rs->getString(1);
+      return Error(absl::StatusCode::kFailedPrecondition, "RECOMPUTE_RUNNING",
+                   absl::StrCat("recompute ", other, " is still running"), {{"job_id", other}});
+    }
+    rs.reset();
+    auto insert = Prepare(conn,
+                          "INSERT INTO recompute_jobs (job_id, body, running, updated_at) "
+                          "VALUES (?, ?, 1, ?)");
+    std::istringstream body(job.SerializeAsString());
+    insert->setString(1, job.job_id());
+    insert->setBlob(2, &body);
+    insert->setString(3, ToSqlDatetime(FromProtoTimestamp(job.start_time())));
+    insert->executeUpdate();
+    return absl::OkStatus();
+  });
+}
+
+absl::Status MysqlValueStore::UpdateJob(const v1::RecomputeJob& job) {
+  return RunWithConnection(*pool_, [&](sql::Connection& conn) -> absl::Status {
+    auto update = Prepare(conn,
+                          "UPDATE recompute_jobs SET body = ?, running = NULLIF(?, 0), "
+                          "updated_at = UTC_TIMESTAMP(6) WHERE job_id = ?");
+    std::istringstream body(job.SerializeAsString());
+    update->setBlob(1, &body);
+    update->setInt(2, job.state() == v1::RecomputeJob::STATE_RUNNING ? 1 : 0);
+    update->setString(3, job.job_id());
+    update->executeUpdate();
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<v1::RecomputeJob> MysqlValueStore::GetJob(const std::string& job_id) {
+  return RunWithConnection<v1::RecomputeJob>(
+      *pool_, [&](sql::Connection& conn) -> absl::StatusOr<v1::RecomputeJob> {
+        auto query = Prepare(conn, "SELECT body FROM recompute_jobs WHERE job_id = ?");
+        query->setString(1, job_id);
+        std::unique_ptr<sql::ResultSet> rs(query->executeQuery());
+        if (!rs->next()) {
+          return Error(absl::StatusCode::kNotFound, "JOB_NOT_FOUND",
+                       absl::StrCat("no recompute job ", job_id), {{"job_id", job_id}});
+        }
+        v1::RecomputeJob job;
+        job.ParseFromString(rs->getString(1));
+        return job;
+      });
+}
+
+}  // namespace crm::segment

@@ -1,0 +1,122 @@
+// Segment follows loyalty's change feed into its own aggregates and
+// recomputes customer values from them: both binaries, real gRPC.
+#include <csignal>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "crm/loyalty/v1/loyalty.grpc.pb.h"
+#include "crm/segment/v1/segment.grpc.pb.h"
+#include "gtest/gtest.h"
+#include "tests/contract/rpc_expectations.h"
+#include "tests/contract/service_process.h"
+
+namespace crm {
+namespace {
+
+using testing::Context;
+using testing::ExpectError;
+using testing::ServiceProcess;
+using testing::WaitForHealth;
+
+TEST(SegmentContractTest, ValuesFollowLoyaltysPurchasesExactlyOnce) {
+  ServiceProcess loyalty("loyalty", true, {"--identify_target=127.0.0.1:1"});
+  ASSERT_TRUE(WaitForHealth(loyalty.channel().get(), "SERVING", absl::Seconds(20)));
+  auto points = loyalty::v1::LoyaltyService::NewStub(loyalty.channel());
+  loyalty::v1::CreateProgramRequest program;
+  program.mutable_program()->set_display_name("Club");
+  program.mutable_program()->set_currency_code("CNY");
+  program.mutable_program()->set_points_per_currency_unit(1);
+  loyalty::v1::CreateProgramResponse created;
+  ASSERT_TRUE(points->CreateProgram(Context().get(), program, &created).ok());
+  // 12 members; member i buys i+1 times, 10.00 each.
+  std::vector<std::string> customers;
+  auto buy = [&](int member, const std::string& member_id, int k) {
+    loyalty::v1::RecordPurchaseRequest r;
+    r.mutable_purchase()->set_member_id(member_id);
+    r.mutable_purchase()->set_source_transaction_id(absl::StrCat("t-", member, "-", k));
+    auto* line = r.mutable_purchase()->add_lines();
+    line->set_sku("tea");
+    line->set_quantity(1);
+    line->set_amount_minor(1000);
+    loyalty::v1::RecordPurchaseResponse done;
+    const grpc::Status s = points->RecordPurchase(Context().get(), r, &done);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+  };
+  std::vector<std::string> members;
+  for (int i = 0; i < 12; ++i) {
+    loyalty::v1::EnrollMemberRequest enroll;
+    enroll.set_program_id(created.program().program_id());
+    enroll.set_customer_id(absl::StrCat("01J0000000000000000000C0", i < 10 ? "0" : "", i));
+    loyalty::v1::EnrollMemberResponse enrolled;
+    ASSERT_TRUE(points->EnrollMember(Context().get(), enroll, &enrolled).ok());
+    customers.push_back(enroll.customer_id());
+    members.push_back(enrolled.member().member_id());
+  }
+  for (int i = 0; i < 6; ++i) {  // half before segment starts: it catches up
+    for (int k = 0; k <= i; ++k) buy(i, members[i], k);
+  }
+  ServiceProcess segment("segment", true, {"--loyalty_target=" + loyalty.address()});
+  ASSERT_TRUE(WaitForHealth(segment.channel().get(), "SERVING", absl::Seconds(20)));
+  for (int i = 6; i < 12; ++i) {
+    for (int k = 0; k <= i; ++k) buy(i, members[i], k);
+  }
+  // 78 purchases in all; wait until the aggregates hold them.
+  const absl::Time give_up = absl::Now() + absl::Seconds(20);
+  while (absl::Now() < give_up &&
+         segment.db().Query("SELECT COALESCE(SUM(purchases), 0) FROM customer_purchase_days") !=
+             "78") {
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+  EXPECT_EQ(segment.db().Query("SELECT SUM(purchases) FROM customer_purchase_days"), "78");
+  EXPECT_EQ(segment.db().Query("SELECT SUM(cents) FROM customer_purchase_days"), "78000");
+
+  // Stopped, the checkpoint stays where the last batch left it.
+  segment.process().Signal(SIGTERM);
+  ASSERT_TRUE(segment.process().Wait(absl::Seconds(20)).has_value());
+  const std::string checkpoint =
+      segment.db().Query("SELECT last_seq FROM feed_checkpoints WHERE source = 'loyalty'");
+  EXPECT_NE(checkpoint, "0");
+
+  // A second segment on a schema of its own follows the feed from the start.
+  ServiceProcess again("segment", true, {"--loyalty_target=" + loyalty.address()});
+  ASSERT_TRUE(WaitForHealth(again.channel().get(), "SERVING", absl::Seconds(20)));
+  auto values = segment::v1::SegmentService::NewStub(again.channel());
+  const absl::Time caught_up = absl::Now() + absl::Seconds(20);
+  while (absl::Now() < caught_up &&
+         again.db().Query("SELECT COALESCE(SUM(purchases), 0) FROM customer_purchase_days") !=
+             "78") {
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+  segment::v1::StartRecomputeRequest start;
+  segment::v1::StartRecomputeResponse started;
+  ASSERT_TRUE(values->StartRecompute(Context().get(), start, &started).ok());
+  segment::v1::GetRecomputeJobRequest poll;
+  poll.set_job_id(started.job().job_id());
+  segment::v1::GetRecomputeJobResponse job;
+  const absl::Time done_by = absl::Now() + absl::Seconds(20);
+  do {
+    absl::SleepFor(absl::Milliseconds(100));
+    ASSERT_TRUE(values->GetRecomputeJob(Context().get(), poll, &job).ok());
+  } while (job.job().state() == segment::v1::RecomputeJob::STATE_RUNNING &&
+           absl::Now() < done_by);
+  ASSERT_EQ(job.job().state(), segment::v1::RecomputeJob::STATE_SUCCEEDED) << job.job().error();
+  EXPECT_EQ(job.job().customers_total(), 12);
+  EXPECT_EQ(job.job().customers_written(), 12);
+  ASSERT_GT(job.job().pyramid_size(), 0);
+
+  segment::v1::GetCustomerValueRequest ask;
+  ask.set_customer_id(customers[11]);
+  segment::v1::GetCustomerValueResponse value;
+  ASSERT_TRUE(values->GetCustomerValue(Context().get(), ask, &value).ok());
+  EXPECT_EQ(value.value().frequency(), 12);
+  EXPECT_EQ(value.value().monetary_minor(), 12000);
+  EXPECT_EQ(value.value().f(), 5);
+  EXPECT_EQ(value.value().m(), 5);
+  EXPECT_EQ(value.value().job_id(), started.job().job_id());
+  ask.set_customer_id("01J00000000000000000000ZZZ");
+  ExpectError(values->GetCustomerValue(Context().get(), ask, &value),
+              grpc::StatusCode::NOT_FOUND, "VALUE_NOT_COMPUTED", "segment.crm");
+}
+
+}  // namespace
+}  // namespace crm
