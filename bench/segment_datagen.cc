@@ -50,7 +50,7 @@ int main(int argc, char** argv) {
     double day = first;
     for (int64_t i = 0; i < n; ++i) {
       const absl::CivilDay d = start + std::min(static_cast<int>(day), days - 1);
-      std::fprintf(out, "C%07lld,%04d-%02d-%02d,%.2f\n", static_cast<long long>(c),
+      std::fprintf(out, "01J%023lld,%04d-%02d-%02d,%.2f\n", static_cast<long long>(c),
                    static_cast<int>(d.year()), d.month(), d.day(), std::max(0.5, amount(rng)));
       day += gap(rng);
     }
