@@ -4,8 +4,9 @@
 // (RFM, pyramid, stage, BG/NBD + Gamma-Gamma fitted, CLV), write every
 // customer's value.
 //
-//   crm-segment-recompute-bench --transactions=tx.csv --as_of=2025-01-01 \
-//     --db_dsn=mysql://segment_app@localhost/crm_segment?socket=... --db_password_file=...
+//   crm-segment-recompute-bench --transactions=tx.csv --as_of=2025-01-01
+//       --db_dsn=mysql://segment_app@localhost/crm_segment?socket=...
+//       --db_password_file=...
 #include <iostream>
 
 #include "absl/flags/flag.h"

@@ -162,7 +162,7 @@ absl::StatusOr<v1::FileComplaintResponse> ComplaintsService::FileComplaint(
       *link.mutable_customer_identifier() = request.customer_identifier();
       link.set_default_region(request.default_region());
       record.new_pending.push_back(
-          {"", PendingKind::kLinkCustomer, link.SerializeAsString()});
+          {"", PendingKind::kLinkCustomer, link.SerializeAsString(), 0, {}});
     }
   }
   const CustomerTier tier = TierOf(complaint.customer_id());

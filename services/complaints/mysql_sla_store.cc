@@ -37,7 +37,7 @@ absl::StatusOr<std::vector<PendingCall>> MysqlComplaintsStore::ClaimPendingCalls
         std::vector<PendingCall> calls;
         while (rs->next()) {
           calls.push_back({rs->getString(1), static_cast<PendingKind>(rs->getInt(2)),
-                           rs->getString(3), rs->getInt(4)});
+                           rs->getString(3), rs->getInt(4), {}});
         }
         rs.reset();
         auto claim = Prepare(conn,

@@ -5,13 +5,15 @@
 #include "absl/strings/str_cat.h"
 #include "common/service_main.h"
 #include "grpcpp/create_channel.h"
-#include "services/segment/loyalty_feed.h"
+#include "services/segment/feed_follower.h"
 #include "services/segment/mysql_segment_store.h"
 #include "services/segment/segment_grpc.h"
 
 ABSL_FLAG(std::string, loyalty_target, "127.0.0.1:50052",
           "The loyalty service, whose change feed (purchases, returns) segment follows; "
           "empty: do not follow");
+ABSL_FLAG(std::string, complaints_target, "127.0.0.1:50053",
+          "The complaints service, whose change feed segment follows; empty: do not follow");
 
 int main(int argc, char** argv) {
   crm::InitProcess(argc, argv, "segment");
@@ -24,15 +26,21 @@ int main(int argc, char** argv) {
   crm::segment::Recomputer recomputer(&values, &(*env)->clock(), &(*env)->ids());
   crm::segment::SegmentService service(&store, &(*env)->clock(), &values, &recomputer);
   crm::segment::SegmentGrpc adapter(&service);
-  std::unique_ptr<crm::segment::LoyaltyFeedFollower> follower;
-  if (const std::string target = absl::GetFlag(FLAGS_loyalty_target); !target.empty()) {
-    char host[256] = {};
-    gethostname(host, sizeof(host) - 1);
-    follower = std::make_unique<crm::segment::LoyaltyFeedFollower>(
-        &values, &(*env)->clock(),
-        grpc::CreateChannel(target, grpc::InsecureChannelCredentials()),
-        absl::StrCat(host, "/", getpid()));
-    follower->Start();
-  }
+  char host[256] = {};
+  gethostname(host, sizeof(host) - 1);
+  const std::string holder = absl::StrCat(host, "/", getpid());
+  std::vector<std::unique_ptr<crm::segment::FeedFollower>> followers;
+  auto follow = [&](const std::string& target, const char* source,
+                    std::vector<std::string> types, crm::segment::EventHandler handler) {
+    if (target.empty()) return;
+    followers.push_back(std::make_unique<crm::segment::FeedFollower>(
+        &values, &(*env)->clock(), grpc::CreateChannel(target, grpc::InsecureChannelCredentials()),
+        source, std::move(types), std::move(handler), holder));
+    followers.back()->Start();
+  };
+  follow(absl::GetFlag(FLAGS_loyalty_target), "loyalty", crm::segment::LoyaltyEventTypes(),
+         crm::segment::ApplyLoyaltyEvent);
+  follow(absl::GetFlag(FLAGS_complaints_target), "complaints",
+         crm::segment::ComplaintEventTypes(), crm::segment::ApplyComplaintEvent);
   return (*env)->Serve({{&adapter, crm::segment::v1::SegmentService::service_full_name()}});
 }

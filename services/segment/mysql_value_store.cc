@@ -56,9 +56,10 @@ absl::StatusOr<int64_t> MysqlValueStore::AcquireFeed(const std::string& source,
   });
 }
 
-absl::Status MysqlValueStore::ApplyDays(const std::string& source, const std::string& holder,
-                                        int64_t after_seq, int64_t last_seq,
-                                        absl::Span<const DayDelta> deltas, absl::Time now) {
+absl::Status MysqlValueStore::ApplyFeedBatch(const std::string& source,
+                                             const std::string& holder, int64_t after_seq,
+                                             int64_t last_seq, const FeedEffects& effects,
+                                             absl::Time now) {
   return RunInTransaction(*pool_, [&](sql::Connection& conn) -> absl::Status {
     auto move = Prepare(conn,
                         "UPDATE feed_checkpoints SET last_seq = ?, updated_at = ? "
@@ -69,15 +70,36 @@ absl::Status MysqlValueStore::ApplyDays(const std::string& source, const std::st
     move->setInt64(4, after_seq);
     move->setString(5, holder);
     if (move->executeUpdate() != 1) return Moved();
-    auto add = Prepare(conn,
-                       "INSERT INTO customer_purchase_days (customer_id, day, cents, purchases) "
-                       "VALUES (?, ?, ?, ?) ON DUPLICATE KEY UPDATE cents = cents + VALUES(cents), "
-                       "purchases = purchases + VALUES(purchases)");
-    for (const DayDelta& d : deltas) {
+    for (const DayDelta& d : effects.days) {
+      auto add = Prepare(conn,
+                         "INSERT INTO customer_purchase_days (customer_id, day, cents, purchases) "
+                         "VALUES (?, ?, ?, ?) ON DUPLICATE KEY UPDATE "
+                         "cents = cents + VALUES(cents), "
+                         "purchases = purchases + VALUES(purchases)");
       add->setString(1, d.customer_id);
       add->setString(2, SqlDay(d.day));
       add->setInt64(3, d.cents);
       add->setInt(4, d.purchases);
+      add->executeUpdate();
+    }
+    for (const ComplaintDelta& d : effects.complaints) {
+      auto add = Prepare(
+          conn,
+          "INSERT INTO customer_complaints (customer_id, filed, resolved, reopened, last_filed, "
+          "satisfaction_sum, satisfaction_count) VALUES (?, ?, ?, ?, NULLIF(?, ''), ?, ?) "
+          "ON DUPLICATE KEY UPDATE filed = filed + VALUES(filed), "
+          "resolved = resolved + VALUES(resolved), reopened = reopened + VALUES(reopened), "
+          "last_filed = GREATEST(COALESCE(last_filed, VALUES(last_filed)), "
+          "COALESCE(VALUES(last_filed), last_filed)), "
+          "satisfaction_sum = satisfaction_sum + VALUES(satisfaction_sum), "
+          "satisfaction_count = satisfaction_count + VALUES(satisfaction_count)");
+      add->setString(1, d.customer_id);
+      add->setInt(2, d.filed);
+      add->setInt(3, d.resolved);
+      add->setInt(4, d.reopened);
+      add->setString(5, d.filed_on ? SqlDay(*d.filed_on) : "");
+      add->setInt(6, d.satisfaction);
+      add->setInt(7, d.satisfaction > 0 ? 1 : 0);
       add->executeUpdate();
     }
     return absl::OkStatus();
@@ -156,6 +178,20 @@ absl::StatusOr<v1::CustomerValue> MysqlValueStore::GetValue(const std::string& c
         }
         v1::CustomerValue value;
         value.ParseFromString(rs->getString(1));
+        rs.reset();
+        auto complaints = Prepare(conn,
+                                  "SELECT filed, GREATEST(filed + reopened - resolved, 0), "
+                                  "satisfaction_sum, satisfaction_count FROM customer_complaints "
+                                  "WHERE customer_id = ?");
+        complaints->setString(1, customer_id);
+        std::unique_ptr<sql::ResultSet> c(complaints->executeQuery());
+        if (c->next()) {
+          value.set_complaints_filed(c->getInt(1));
+          value.set_complaints_open(c->getInt(2));
+          if (c->getInt(4) > 0) {
+            value.set_complaint_satisfaction(static_cast<double>(c->getInt(3)) / c->getInt(4));
+          }
+        }
         return value;
       });
 }

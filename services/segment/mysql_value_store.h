@@ -1,6 +1,7 @@
 #ifndef CRM_SERVICES_SEGMENT_MYSQL_VALUE_STORE_H_
 #define CRM_SERVICES_SEGMENT_MYSQL_VALUE_STORE_H_
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,20 @@ struct DayDelta {
   int purchases = 0;
 };
 
+// A change to one customer's complaint counters.
+struct ComplaintDelta {
+  std::string customer_id;
+  int filed = 0, resolved = 0, reopened = 0;
+  std::optional<absl::CivilDay> filed_on;
+  int satisfaction = 0;  // 1-5 from a closing follow-up; 0 none
+};
+
+// What one batch of a followed feed changes.
+struct FeedEffects {
+  std::vector<DayDelta> days;
+  std::vector<ComplaintDelta> complaints;
+};
+
 // Segment's purchase aggregates, the feed checkpoints that keep them, and
 // the values recomputed from them.
 class MysqlValueStore {
@@ -32,16 +47,19 @@ class MysqlValueStore {
   // while another replica holds an unexpired lease.
   absl::StatusOr<int64_t> AcquireFeed(const std::string& source, const std::string& holder,
                                       absl::Time now, absl::Time until);
-  // Adds the deltas and moves the checkpoint from `after_seq` to `last_seq`
-  // in one transaction; ABORTED / CHECKPOINT_MOVED when the checkpoint is no
-  // longer `after_seq` or the lease is no longer `holder`'s (nothing applied).
-  absl::Status ApplyDays(const std::string& source, const std::string& holder, int64_t after_seq,
-                         int64_t last_seq, absl::Span<const DayDelta> deltas, absl::Time now);
+  // Applies the effects and moves the checkpoint from `after_seq` to
+  // `last_seq` in one transaction; ABORTED / CHECKPOINT_MOVED when the
+  // checkpoint is no longer `after_seq` or the lease is no longer
+  // `holder`'s (nothing applied).
+  absl::Status ApplyFeedBatch(const std::string& source, const std::string& holder,
+                              int64_t after_seq, int64_t last_seq, const FeedEffects& effects,
+                              absl::Time now);
 
   // Every customer's purchase days up to `until`.
   absl::StatusOr<std::vector<CustomerHistory>> ReadHistories(absl::CivilDay until);
   absl::Status WriteValues(absl::Span<const v1::CustomerValue> values);
-  // NOT_FOUND / VALUE_NOT_COMPUTED when no recompute covered the customer.
+  // With the live complaint counters. NOT_FOUND / VALUE_NOT_COMPUTED when no
+  // recompute covered the customer.
   absl::StatusOr<v1::CustomerValue> GetValue(const std::string& customer_id);
 
   // Records a new running job; FAILED_PRECONDITION / RECOMPUTE_RUNNING

@@ -55,7 +55,9 @@ TEST(SegmentContractTest, ValuesFollowLoyaltysPurchasesExactlyOnce) {
   for (int i = 0; i < 6; ++i) {  // half before segment starts: it catches up
     for (int k = 0; k <= i; ++k) buy(i, members[i], k);
   }
-  ServiceProcess segment("segment", true, {"--loyalty_target=" + loyalty.address()});
+  const std::vector<std::string> follow_loyalty = {"--loyalty_target=" + loyalty.address(),
+                                                   "--complaints_target="};
+  ServiceProcess segment("segment", true, follow_loyalty);
   ASSERT_TRUE(WaitForHealth(segment.channel().get(), "SERVING", absl::Seconds(20)));
   for (int i = 6; i < 12; ++i) {
     for (int k = 0; k <= i; ++k) buy(i, members[i], k);
@@ -78,7 +80,7 @@ TEST(SegmentContractTest, ValuesFollowLoyaltysPurchasesExactlyOnce) {
   EXPECT_NE(checkpoint, "0");
 
   // A second segment on a schema of its own follows the feed from the start.
-  ServiceProcess again("segment", true, {"--loyalty_target=" + loyalty.address()});
+  ServiceProcess again("segment", true, follow_loyalty);
   ASSERT_TRUE(WaitForHealth(again.channel().get(), "SERVING", absl::Seconds(20)));
   auto values = segment::v1::SegmentService::NewStub(again.channel());
   const absl::Time caught_up = absl::Now() + absl::Seconds(20);

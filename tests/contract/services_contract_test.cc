@@ -380,7 +380,7 @@ TEST(LoyaltyContractTest, TheTillFindsTheMemberByCardThroughIdentify) {
 }
 
 TEST(SegmentContractTest, SetAndGetTierPolicy) {
-  ServiceProcess svc("segment", true, {"--loyalty_target="});
+  ServiceProcess svc("segment", true, {"--loyalty_target=", "--complaints_target="});
   ASSERT_TRUE(WaitForHealth(svc.channel().get(), "SERVING", absl::Seconds(20)));
   auto stub = segment::v1::SegmentService::NewStub(svc.channel());
   segment::v1::SetTierPolicyRequest set;
@@ -433,7 +433,7 @@ TEST(ServiceLifecycleTest, NotServingUntilMigratedThenServingWithoutRestart) {
 }
 
 TEST(ServiceLifecycleTest, SigtermExitsZeroAndBadConfigExitsTwo) {
-  ServiceProcess svc("segment", true, {"--loyalty_target="});
+  ServiceProcess svc("segment", true, {"--loyalty_target=", "--complaints_target="});
   ASSERT_TRUE(WaitForHealth(svc.channel().get(), "SERVING", absl::Seconds(20)));
   svc.process().Signal(SIGTERM);
   EXPECT_EQ(svc.process().Wait(absl::Seconds(10)), 0);

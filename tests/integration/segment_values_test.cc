@@ -31,9 +31,9 @@ TEST_F(SegmentValuesTest, ABatchAppliesOnceAndOnlyUnderTheLease) {
             "FEED_LEASED");
   const std::vector<DayDelta> batch = {{"C1", absl::CivilDay(2026, 11, 20), 1500, 1},
                                        {"C1", absl::CivilDay(2026, 11, 20), 500, 1}};
-  ASSERT_TRUE(store_.ApplyDays("loyalty", "replica-a", 0, 7, batch, now).ok());
+  ASSERT_TRUE(store_.ApplyFeedBatch("loyalty", "replica-a", 0, 7, {batch, {}}, now).ok());
   // The same batch again (a retry after a lost answer) moves nothing.
-  EXPECT_EQ(ReasonOf(store_.ApplyDays("loyalty", "replica-a", 0, 7, batch, now)),
+  EXPECT_EQ(ReasonOf(store_.ApplyFeedBatch("loyalty", "replica-a", 0, 7, {batch, {}}, now)),
             "CHECKPOINT_MOVED");
   EXPECT_EQ(db_.Query("SELECT CONCAT(cents, '/', purchases) FROM customer_purchase_days"),
             "2000/2");
@@ -42,7 +42,7 @@ TEST_F(SegmentValuesTest, ABatchAppliesOnceAndOnlyUnderTheLease) {
   auto taken = store_.AcquireFeed("loyalty", "replica-b", later, later + absl::Seconds(30));
   ASSERT_TRUE(taken.ok());
   EXPECT_EQ(*taken, 7);
-  EXPECT_EQ(ReasonOf(store_.ApplyDays("loyalty", "replica-a", 7, 9, batch, later)),
+  EXPECT_EQ(ReasonOf(store_.ApplyFeedBatch("loyalty", "replica-a", 7, 9, {batch, {}}, later)),
             "CHECKPOINT_MOVED");  // the old holder can no longer write
   EXPECT_EQ(db_.Count("customer_purchase_days"), 1);
 }
@@ -57,7 +57,7 @@ TEST_F(SegmentValuesTest, RecomputeScoresEveryCustomerAndSummarisesThePyramid) {
                       absl::CivilDay(2026, 6, 1) + 9 * d + c, 1000 + 100 * c, 1});
     }
   }
-  ASSERT_TRUE(store_.ApplyDays("loyalty", "r", 0, 1, days, now).ok());
+  ASSERT_TRUE(store_.ApplyFeedBatch("loyalty", "r", 0, 1, {days, {}}, now).ok());
   Recomputer recomputer(&store_, &clock_, &ids_);
   auto job = recomputer.RunNow(absl::CivilDay(2026, 11, 23));
   ASSERT_TRUE(job.ok()) << job.status();
@@ -81,6 +81,21 @@ TEST_F(SegmentValuesTest, RecomputeScoresEveryCustomerAndSummarisesThePyramid) {
   EXPECT_TRUE(value->has_predicted_clv()) << job->model_note();
   EXPECT_EQ(ReasonOf(store_.GetValue("01J000000000000000000000ZZ").status()),
             "VALUE_NOT_COMPUTED");
+  // Complaint counters follow complaints' feed and show live.
+  ASSERT_TRUE(store_.AcquireFeed("complaints", "r", now, now + absl::Hours(1)).ok());
+  FeedEffects complaints;
+  const std::string who = "01J00000000000000000000039";
+  complaints.complaints = {{who, 1, 0, 0, absl::CivilDay(2026, 11, 1), 0},
+                           {who, 1, 0, 0, absl::CivilDay(2026, 11, 9), 0},
+                           {who, 0, 1, 0, std::nullopt, 0},
+                           {who, 0, 0, 0, std::nullopt, 4}};
+  ASSERT_TRUE(store_.ApplyFeedBatch("complaints", "r", 0, 4, complaints, now).ok());
+  value = store_.GetValue("01J00000000000000000000039");
+  ASSERT_TRUE(value.ok());
+  EXPECT_EQ(value->complaints_filed(), 2);
+  EXPECT_EQ(value->complaints_open(), 1);
+  EXPECT_DOUBLE_EQ(value->complaint_satisfaction(), 4.0);
+  EXPECT_EQ(db_.Query("SELECT last_filed FROM customer_complaints"), "2026-11-09");
   auto stored = store_.GetJob(job->job_id());
   ASSERT_TRUE(stored.ok());
   EXPECT_EQ(stored->state(), v1::RecomputeJob::STATE_SUCCEEDED);

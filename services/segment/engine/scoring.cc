@@ -108,7 +108,8 @@ std::vector<ScoredCustomer> ScoreCustomers(absl::Span<const CustomerHistory> his
   auto bgnbd = FitBgNbd(sample);
   auto gg = bgnbd.ok() ? FitGammaGamma(sample) : bgnbd.status();
   if (!bgnbd.ok() || !gg.ok()) {
-    if (fit_note != nullptr) *fit_note = std::string((bgnbd.ok() ? gg.status() : bgnbd.status()).message());
+    const absl::Status why = bgnbd.ok() ? gg.status() : bgnbd.status();
+    if (fit_note != nullptr) *fit_note = std::string(why.message());
     return out;
   }
   const int steps = 12;
