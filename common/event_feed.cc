@@ -27,6 +27,13 @@ bool Wanted(const std::string& type, const std::vector<std::string>& types) {
   return false;
 }
 
+absl::Status Pruned(int64_t after_seq, int64_t first_seq) {
+  return Error(absl::StatusCode::kFailedPrecondition, "EVENTS_PRUNED",
+               absl::StrCat("events after ", after_seq, " are no longer kept (the first is ",
+                            first_seq, "): resynchronise, then watch from the horizon"),
+               {{"first_seq", absl::StrCat(first_seq)}});
+}
+
 }  // namespace
 
 absl::Duration EventRetention() { return absl::GetFlag(FLAGS_event_retention); }
@@ -34,19 +41,28 @@ absl::Duration EventRetention() { return absl::GetFlag(FLAGS_event_retention); }
 absl::StatusOr<OutboxReader::Batch> OutboxReader::Read(
     int64_t after_seq, int limit, const std::vector<std::string>& types) const {
   return RunWithConnection<Batch>(*pool_, [&](sql::Connection& conn) -> absl::StatusOr<Batch> {
+    // Ages on the database's clock, the one that stamped the events.
     auto query = Prepare(conn,
-                         "SELECT seq, event_type, aggregate_id, payload, created_at "
-                         "FROM outbox_events WHERE seq > ? ORDER BY seq LIMIT ?");
-    query->setInt64(1, after_seq);
-    query->setInt(2, limit);
+                         "SELECT seq, event_type, aggregate_id, payload, created_at, "
+                         "created_at < UTC_TIMESTAMP(6) - INTERVAL ? MICROSECOND, "
+                         "(SELECT MIN(seq) FROM outbox_events) FROM outbox_events WHERE seq > ? "
+                         "ORDER BY seq LIMIT ?");
+    query->setInt64(1, absl::ToInt64Microseconds(gap_timeout_));
+    query->setInt64(2, after_seq);
+    query->setInt(3, limit);
     std::unique_ptr<sql::ResultSet> rs(query->executeQuery());
     Batch batch;
     batch.last_seq = after_seq;
-    const absl::Time settled = clock_->Now() - gap_timeout_;
+    bool first = true;
     while (rs->next()) {
       const int64_t seq = rs->getInt64(1);
       const absl::Time created = FromSqlDatetime(rs->getString(5));
-      if (seq != batch.last_seq + 1 && created > settled) break;  // a gap that may still fill
+      const bool settled = rs->getInt(6) != 0;
+      if (first && after_seq > 0 && rs->getInt64(7) > after_seq + 1 && settled) {
+        return Pruned(after_seq, rs->getInt64(7));  // pruned from under the consumer
+      }
+      first = false;
+      if (seq != batch.last_seq + 1 && !settled) break;  // a gap that may still fill
       batch.last_seq = seq;
       const std::string type = rs->getString(2);
       if (!Wanted(type, types)) continue;
@@ -78,10 +94,18 @@ absl::StatusOr<int64_t> OutboxReader::Prune(absl::Time before) const {
   for (;;) {
     auto deleted = RunWithConnection<int64_t>(
         *pool_, [&](sql::Connection& conn) -> absl::StatusOr<int64_t> {
+          // The newest event stays, so the horizon is known even when the
+          // feed has been quiet for longer than the retention.
+          auto newest = Prepare(conn, "SELECT COALESCE(MAX(seq), 0) FROM outbox_events");
+          std::unique_ptr<sql::ResultSet> rs(newest->executeQuery());
+          rs->next();
+          const int64_t keep = rs->getInt64(1);
+          rs.reset();
           auto remove = Prepare(conn,
-                                "DELETE FROM outbox_events WHERE created_at < ? "
+                                "DELETE FROM outbox_events WHERE created_at < ? AND seq < ? "
                                 "ORDER BY seq LIMIT 5000");
           remove->setString(1, ToSqlDatetime(before));
+          remove->setInt64(2, keep);
           return static_cast<int64_t>(remove->executeUpdate());
         });
     if (!deleted.ok()) return deleted.status();
@@ -112,14 +136,9 @@ grpc::Status EventFeedGrpc::WatchEvents(
   }
   auto horizon = reader_->Horizon();
   if (!horizon.ok()) return ToGrpcStatus(horizon.status(), kDomain);
-  if (horizon->first > 0 && request->after_seq() < horizon->first - 1) {
-    return ToGrpcStatus(
-        Error(absl::StatusCode::kFailedPrecondition, "EVENTS_PRUNED",
-              absl::StrCat("events after ", request->after_seq(),
-                           " are no longer kept (the first is ", horizon->first,
-                           "): resynchronise, then watch from the horizon"),
-              {{"first_seq", absl::StrCat(horizon->first)}}),
-        kDomain);
+  if (horizon->first > 0 && request->after_seq() > 0 &&
+      request->after_seq() < horizon->first - 1) {
+    return ToGrpcStatus(Pruned(request->after_seq(), horizon->first), kDomain);
   }
   const std::vector<std::string> types(request->types().begin(), request->types().end());
   int64_t cursor = request->after_seq();

@@ -20,14 +20,17 @@ namespace crm {
 // event, not when it commits, so a number can show up after a higher one
 // (its transaction committed later), or never (it rolled back). The reader
 // therefore serves only the gap-free prefix after the cursor, and skips a
-// gap only once the event after it is older than `gap_timeout`: by then the
-// transaction holding the missing number has rolled back (changes are
-// short). A consumer thus never misses an event that commits within
-// `gap_timeout` of its neighbours.
+// gap only once the event after it is older than `gap_timeout` on the
+// database's clock: by then the transaction holding the missing number has
+// rolled back (statements time out after --db_query_timeout, 30 s). A
+// consumer thus never misses an event that commits within `gap_timeout` of
+// writing it; a rolled-back change delays the feed by `gap_timeout` once.
+// A consumer whose position was pruned gets EVENTS_PRUNED, never a silent
+// skip: pruning keeps the newest event, so the horizon is always known.
 class OutboxReader {
  public:
-  OutboxReader(MysqlPool* pool, const Clock* clock, absl::Duration gap_timeout = absl::Seconds(5))
-      : pool_(pool), clock_(clock), gap_timeout_(gap_timeout) {}
+  explicit OutboxReader(MysqlPool* pool, absl::Duration gap_timeout = absl::Seconds(30))
+      : pool_(pool), gap_timeout_(gap_timeout) {}
 
   struct Batch {
     std::vector<events::v1::Event> events;
@@ -43,7 +46,6 @@ class OutboxReader {
 
  private:
   MysqlPool* pool_;
-  const Clock* clock_;
   absl::Duration gap_timeout_;
 };
 

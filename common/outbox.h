@@ -10,7 +10,9 @@ namespace crm {
 
 // Appends `event` to the service's outbox (common/schema/outbox_events.sql)
 // inside the caller's transaction, so the event exists exactly when the
-// change it describes commits. Its type is the message's full name.
+// change it describes commits. Its type is the message's full name. Its
+// time is the database's clock when it is written (the feed measures gaps
+// on that clock, whatever the callers' clocks say); `now` is unused.
 void AppendEvent(sql::Connection& conn, absl::string_view aggregate_id,
                  const google::protobuf::Message& event, absl::Time now);
 

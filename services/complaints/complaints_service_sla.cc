@@ -17,7 +17,9 @@ namespace {
 
 constexpr absl::Duration kPendingLease = absl::Seconds(30);
 constexpr int kMaxLinkAttempts = 30;
-constexpr int kSweepWorkers = 8;
+// Each worker holds a pooled connection and may need a second one for the
+// SLA configuration: at most half the default pool of 8.
+constexpr int kSweepWorkers = 4;
 
 // 1 min, 2 min, 4 min ... at most a day.
 absl::Duration Backoff(int attempts) {
@@ -162,7 +164,7 @@ absl::StatusOr<v1::RunSlaSweepResponse> ComplaintsService::RunSlaSweep(
           return Refresh(r, as_of);
         },
         /*skip_locked=*/true);
-    if (absl::IsNotFound(updated.status())) return;  // another replica has it now
+    if (ReasonOf(updated.status()) == "COMPLAINT_BUSY") return;  // another replica has it
     if (!updated.ok()) {
       absl::MutexLock lock(&mu);
       if (!failed.exchange(true)) first_error = updated.status();
@@ -171,11 +173,12 @@ absl::StatusOr<v1::RunSlaSweepResponse> ComplaintsService::RunSlaSweep(
     ++checked;
     escalations += fired;
   });
+  // Calls to other services are due in real time, whatever `as_of` says.
+  const auto [completed, remaining] = RunPendingCalls(clock_->Now(), limit);
   if (failed) return first_error;
   v1::RunSlaSweepResponse response;
   response.set_complaints_checked(checked);
   response.set_escalations(escalations);
-  const auto [completed, remaining] = RunPendingCalls(as_of, limit);
   response.set_pending_completed(completed);
   response.set_pending_remaining(remaining);
   return response;

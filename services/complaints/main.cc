@@ -49,7 +49,7 @@ int main(int argc, char** argv) {
   });
   crm::Periodic pending(absl::GetFlag(FLAGS_pending_calls_interval),
                         [&] { service.RunPendingCalls((*env)->clock().Now(), 500); });
-  crm::OutboxReader outbox(&(*env)->pool(), &(*env)->clock());
+  crm::OutboxReader outbox(&(*env)->pool());
   crm::EventFeedGrpc feed(&outbox);
   crm::Periodic prune(absl::Hours(1), [&] {
     (void)outbox.Prune((*env)->clock().Now() - crm::EventRetention());

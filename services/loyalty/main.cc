@@ -23,7 +23,7 @@ int main(int argc, char** argv) {
       absl::GetFlag(FLAGS_identify_target), grpc::InsecureChannelCredentials()));
   crm::loyalty::LoyaltyService service(&store, &(*env)->clock(), &(*env)->ids(), &customers);
   crm::loyalty::LoyaltyGrpc adapter(&service);
-  crm::OutboxReader outbox(&(*env)->pool(), &(*env)->clock());
+  crm::OutboxReader outbox(&(*env)->pool());
   crm::EventFeedGrpc feed(&outbox);
   crm::Periodic prune(absl::Hours(1), [&] {
     (void)outbox.Prune((*env)->clock().Now() - crm::EventRetention());

@@ -25,8 +25,9 @@ std::vector<std::string> LoyaltyEventTypes() {
 void ApplyLoyaltyEvent(const events::v1::Event& e, FeedEffects& effects) {
   loyalty::v1::PurchaseRecorded recorded;
   if (e.payload().UnpackTo(&recorded) && !recorded.customer_id().empty()) {
-    effects.days.push_back({recorded.customer_id(), DayOf(recorded.purchase().purchase_time()),
-                            recorded.purchase().total_minor(), 1});
+    const auto& p = recorded.purchase();
+    effects.days.push_back({recorded.customer_id(), DayOf(p.purchase_time()),
+                            p.total_minor() - p.discount_minor(), 1});
     return;
   }
   loyalty::v1::PurchaseReturned returned;

@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "common/errors.h"
 #include "common/sql_util.h"
 #include "common/transaction.h"
@@ -198,6 +199,12 @@ absl::StatusOr<v1::CustomerValue> MysqlValueStore::GetValue(const std::string& c
 
 absl::Status MysqlValueStore::StartJob(const v1::RecomputeJob& job) {
   return RunInTransaction(*pool_, [&](sql::Connection& conn) -> absl::Status {
+    // A job writes progress at least every chunk; one silent for ten
+    // minutes died with its process and no longer blocks the next.
+    auto stale = Prepare(conn,
+                         "UPDATE recompute_jobs SET running = NULL WHERE running = 1 AND "
+                         "updated_at < UTC_TIMESTAMP(6) - INTERVAL 10 MINUTE");
+    stale->executeUpdate();
     auto running = Prepare(conn, "SELECT job_id FROM recompute_jobs WHERE running = 1 FOR UPDATE");
     std::unique_ptr<sql::ResultSet> rs(running->executeQuery());
     if (rs->next()) {
@@ -212,7 +219,7 @@ absl::Status MysqlValueStore::StartJob(const v1::RecomputeJob& job) {
     std::istringstream body(job.SerializeAsString());
     insert->setString(1, job.job_id());
     insert->setBlob(2, &body);
-    insert->setString(3, ToSqlDatetime(FromProtoTimestamp(job.start_time())));
+    insert->setString(3, ToSqlDatetime(absl::Now()));
     insert->executeUpdate();
     return absl::OkStatus();
   });

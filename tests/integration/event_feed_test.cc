@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/errors.h"
 #include "common/sql_util.h"
+#include "cppconn/statement.h"
 #include "crm/loyalty/v1/events.pb.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/server_builder.h"
@@ -46,6 +47,10 @@ class EventFeedTest : public ::testing::Test {
     insert->executeUpdate();
   }
 
+  void Exec(const std::string& sql) {
+    std::unique_ptr<sql::Statement>(db_.Connect()->createStatement())->execute(sql);
+  }
+
   // Reads the stream until `last_seq` reaches `until` (or 5 s pass).
   std::vector<events::v1::Event> Watch(int64_t after, int64_t until, grpc::Status* status,
                                        std::vector<std::string> types = {}) {
@@ -72,7 +77,7 @@ class EventFeedTest : public ::testing::Test {
   testing::TestDatabase db_;
   MysqlPool pool_;
   FakeClock clock_{absl::Now()};
-  OutboxReader outbox_{&pool_, &clock_, absl::Seconds(5)};
+  OutboxReader outbox_{&pool_, absl::Seconds(5)};
   EventFeedGrpc feed_{&outbox_, absl::Milliseconds(20)};
   int port_ = 0;
   std::unique_ptr<grpc::Server> server_;
@@ -113,7 +118,8 @@ TEST_F(EventFeedTest, WaitsForAGapToFillAndSkipsItOnceItIsOld) {
   EXPECT_EQ(batch->events[0].seq(), 2);
   Insert(5, "m5");  // 4 rolled back: skipped once 5 is older than the timeout
   EXPECT_EQ(outbox_.Read(3, 10, {})->last_seq, 3);
-  clock_.Advance(absl::Seconds(6));
+  Exec("UPDATE outbox_events SET created_at = created_at - INTERVAL 6 SECOND "
+       "WHERE seq = 5");  // six seconds later, on the database's clock
   EXPECT_EQ(outbox_.Read(3, 10, {})->last_seq, 5);
 }
 
@@ -142,6 +148,18 @@ TEST_F(EventFeedTest, AConsumerBehindTheHorizonMustResynchronise) {
   EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
   EXPECT_NE(status.error_message().find("resynchronise"), std::string::npos);
   EXPECT_EQ(Watch(2, 3, &status).size(), 1u);  // from the horizon it works
+}
+
+TEST_F(EventFeedTest, PruningKeepsTheNewestSoAQuietFeedStillKnowsItsHorizon) {
+  Insert(1, "m1", absl::Hours(200));
+  Insert(2, "m2", absl::Hours(200));
+  EXPECT_EQ(*outbox_.Prune(clock_.Now() - absl::Hours(24 * 7)), 1);
+  EXPECT_EQ(outbox_.Horizon()->first, 2);
+  // Events after the consumer's position were pruned: an error, not a skip.
+  Insert(9, "m9", absl::Hours(1));
+  EXPECT_EQ(ReasonOf(outbox_.Read(2, 10, {}).status()), "");
+  Exec("DELETE FROM outbox_events WHERE seq = 2");
+  EXPECT_EQ(ReasonOf(outbox_.Read(1, 10, {}).status()), "EVENTS_PRUNED");
 }
 
 }  // namespace
