@@ -142,10 +142,14 @@ grpc::Status EventFeedGrpc::WatchEvents(
   }
   const std::vector<std::string> types(request->types().begin(), request->types().end());
   int64_t cursor = request->after_seq();
+  absl::Time last_write = absl::Now();
   while (!context->IsCancelled() && !Draining()) {
     auto batch = reader_->Read(cursor, batch_size, types);
     if (!batch.ok()) return ToGrpcStatus(batch.status(), kDomain);
-    if (batch->last_seq > cursor) {
+    // A quiet feed still answers every 10 s, so consumers know it is alive
+    // (and can renew their leases).
+    if (batch->last_seq > cursor || absl::Now() - last_write > absl::Seconds(10)) {
+      last_write = absl::Now();
       events::v1::WatchEventsResponse response;
       for (auto& e : batch->events) *response.add_events() = std::move(e);
       response.set_last_seq(batch->last_seq);
