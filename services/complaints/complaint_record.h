@@ -30,6 +30,8 @@ struct PendingCall {
   // First attempt this long after the commit: the request that made the
   // call pending tries it itself first.
   absl::Duration grace;
+  // Set by a claim; "" for a call made from the request that created it.
+  std::string claim_token;
 };
 
 // One complaint as a change sees it: loaded under its row lock with the

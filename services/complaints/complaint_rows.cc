@@ -85,7 +85,7 @@ void WriteEffects(sql::Connection& conn, const ComplaintRecord& r, absl::Time no
                           "INSERT INTO pending_calls (complaint_id, kind, payload, "
                           "next_attempt_at) VALUES (?, ?, ?, ?) ON DUPLICATE KEY UPDATE "
                           "payload = VALUES(payload), next_attempt_at = VALUES(next_attempt_at), "
-                          "attempts = 0, last_error = ''");
+                          "attempts = 0, last_error = '', claim_token = NULL");
     std::istringstream payload(call.payload);
     upsert->setString(1, id);
     upsert->setInt(2, static_cast<int>(call.kind));

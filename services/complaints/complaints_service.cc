@@ -89,7 +89,7 @@ PendingCall ContactCall(const v1::Complaint& c) {
   contact.set_reference(c.complaint_id());
   contact.set_note(c.subject());
   return {c.complaint_id(), PendingKind::kRecordContact, contact.SerializeAsString(), 0,
-          absl::Seconds(10)};
+          absl::Seconds(10), ""};
 }
 
 absl::Status ComplaintsService::RecordContact(const PendingCall& call) {
@@ -162,7 +162,7 @@ absl::StatusOr<v1::FileComplaintResponse> ComplaintsService::FileComplaint(
       *link.mutable_customer_identifier() = request.customer_identifier();
       link.set_default_region(request.default_region());
       record.new_pending.push_back(
-          {"", PendingKind::kLinkCustomer, link.SerializeAsString(), 0, {}});
+          {"", PendingKind::kLinkCustomer, link.SerializeAsString(), 0, {}, ""});
     }
   }
   const CustomerTier tier = TierOf(complaint.customer_id());

@@ -16,6 +16,7 @@ namespace crm::complaints {
 namespace {
 
 constexpr absl::Duration kPendingLease = absl::Seconds(30);
+constexpr int kPendingBatch = 200;
 constexpr int kMaxLinkAttempts = 30;
 // Each worker holds a pooled connection and may need a second one for the
 // SLA configuration: at most half the default pool of 8.
@@ -185,7 +186,9 @@ absl::StatusOr<v1::RunSlaSweepResponse> ComplaintsService::RunSlaSweep(
 }
 
 std::pair<int64_t, int64_t> ComplaintsService::RunPendingCalls(absl::Time now, int limit) {
-  auto calls = store_->ClaimPendingCalls(now, kPendingLease, limit);
+  // A batch small enough to finish well within its claim.
+  auto calls = store_->ClaimPendingCalls(now, kPendingLease, std::min(limit, kPendingBatch),
+                                         ids_->Next());
   if (!calls.ok()) {
     log::Warn("pending calls not claimed", {{"error", calls.status().ToString()}});
     return {0, 0};

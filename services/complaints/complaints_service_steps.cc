@@ -205,7 +205,7 @@ absl::StatusOr<v1::ResolveComplaintResponse> ComplaintsService::ResolveComplaint
         const bool points = GrantsPoints(c.proposal());
         resolution.set_compensation_status(points ? v1::COMPENSATION_STATUS_PENDING
                                                   : v1::COMPENSATION_STATUS_NONE);
-        if (points) r.new_pending.push_back({"", PendingKind::kGrantPoints, "", 0, {}});
+        if (points) r.new_pending.push_back({"", PendingKind::kGrantPoints, "", 0, {}, ""});
         AddStep(c, v1::Step::KIND_RESOLVED, now, q.by(), q.outcome());
         if (absl::Status s = Refresh(r, now); !s.ok()) return s;
         auto event = std::make_unique<v1::ComplaintResolved>();

@@ -68,15 +68,16 @@ class ComplaintsStore {
   // Re-targets the open complaints of an SLA class at the next sweep.
   virtual absl::Status CheckClassAgain(absl::string_view sla_class, absl::Time at) = 0;
 
-  // Claims up to `limit` due pending calls for `lease` (another claimer
-  // skips them meanwhile) and returns them.
-  virtual absl::StatusOr<std::vector<PendingCall>> ClaimPendingCalls(absl::Time now,
-                                                                     absl::Duration lease,
-                                                                     int limit) = 0;
-  // Records a failed attempt; the call is tried again at `retry_at`.
+  // Claims up to `limit` due pending calls for `lease` under `token`
+  // (another claimer skips them meanwhile) and returns them.
+  virtual absl::StatusOr<std::vector<PendingCall>> ClaimPendingCalls(
+      absl::Time now, absl::Duration lease, int limit, const std::string& token) = 0;
+  // Records a failed attempt; the call is tried again at `retry_at`. Only
+  // while the call is still under its claim (or unclaimed, for "").
   virtual absl::Status RetryPendingCallAt(const PendingCall& call, absl::Time retry_at,
                                           absl::string_view error) = 0;
-  // Drops a pending call that needs no effect on the complaint.
+  // Drops a pending call that needs no effect on the complaint, under the
+  // same condition.
   virtual absl::Status FinishPendingCall(const PendingCall& call) = 0;
 
   virtual absl::StatusOr<v1::BusinessCalendar> PutCalendar(const v1::BusinessCalendar& c) = 0;

@@ -25,8 +25,8 @@ class MysqlComplaintsStore final : public ComplaintsStore {
   absl::Status CheckClassAgain(absl::string_view sla_class, absl::Time at) override;
 
   absl::StatusOr<std::vector<PendingCall>> ClaimPendingCalls(absl::Time now,
-                                                             absl::Duration lease,
-                                                             int limit) override;
+                                                             absl::Duration lease, int limit,
+                                                             const std::string& token) override;
   absl::Status RetryPendingCallAt(const PendingCall& call, absl::Time retry_at,
                                   absl::string_view error) override;
   absl::Status FinishPendingCall(const PendingCall& call) override;

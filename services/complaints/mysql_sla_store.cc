@@ -24,7 +24,7 @@ std::optional<bool> OptionalBool(sql::ResultSet& rs, int column) {
 }  // namespace
 
 absl::StatusOr<std::vector<PendingCall>> MysqlComplaintsStore::ClaimPendingCalls(
-    absl::Time now, absl::Duration lease, int limit) {
+    absl::Time now, absl::Duration lease, int limit, const std::string& token) {
   return RunInTransaction<std::vector<PendingCall>>(
       *pool_, [&](sql::Connection& conn) -> absl::StatusOr<std::vector<PendingCall>> {
         auto query = Prepare(conn,
@@ -37,18 +37,20 @@ absl::StatusOr<std::vector<PendingCall>> MysqlComplaintsStore::ClaimPendingCalls
         std::vector<PendingCall> calls;
         while (rs->next()) {
           calls.push_back({rs->getString(1), static_cast<PendingKind>(rs->getInt(2)),
-                           rs->getString(3), rs->getInt(4), {}});
+                           rs->getString(3), rs->getInt(4), {}, ""});
         }
         rs.reset();
         auto claim = Prepare(conn,
-                             "UPDATE pending_calls SET next_attempt_at = ?, "
+                             "UPDATE pending_calls SET next_attempt_at = ?, claim_token = ?, "
                              "attempts = attempts + 1 WHERE complaint_id = ? AND kind = ?");
         for (PendingCall& call : calls) {
           claim->setString(1, ToSqlDatetime(now + lease));
-          claim->setString(2, call.complaint_id);
-          claim->setInt(3, static_cast<int>(call.kind));
+          claim->setString(2, token);
+          claim->setString(3, call.complaint_id);
+          claim->setInt(4, static_cast<int>(call.kind));
           claim->executeUpdate();
           ++call.attempts;
+          call.claim_token = token;
         }
         return calls;
       });
@@ -59,12 +61,14 @@ absl::Status MysqlComplaintsStore::RetryPendingCallAt(const PendingCall& call,
                                                       absl::string_view error) {
   return RunWithConnection(*pool_, [&](sql::Connection& conn) -> absl::Status {
     auto update = Prepare(conn,
-                          "UPDATE pending_calls SET next_attempt_at = ?, last_error = ? "
-                          "WHERE complaint_id = ? AND kind = ?");
+                          "UPDATE pending_calls SET next_attempt_at = ?, last_error = ?, "
+                          "claim_token = NULL WHERE complaint_id = ? AND kind = ? AND "
+                          "claim_token <=> NULLIF(?, '')");
     update->setString(1, ToSqlDatetime(retry_at));
     update->setString(2, std::string(error.substr(0, 500)));
     update->setString(3, call.complaint_id);
     update->setInt(4, static_cast<int>(call.kind));
+    update->setString(5, call.claim_token);
     update->executeUpdate();
     return absl::OkStatus();
   });
@@ -72,9 +76,12 @@ absl::Status MysqlComplaintsStore::RetryPendingCallAt(const PendingCall& call,
 
 absl::Status MysqlComplaintsStore::FinishPendingCall(const PendingCall& call) {
   return RunWithConnection(*pool_, [&](sql::Connection& conn) -> absl::Status {
-    auto remove = Prepare(conn, "DELETE FROM pending_calls WHERE complaint_id = ? AND kind = ?");
+    auto remove = Prepare(conn,
+                          "DELETE FROM pending_calls WHERE complaint_id = ? AND kind = ? AND "
+                          "claim_token <=> NULLIF(?, '')");
     remove->setString(1, call.complaint_id);
     remove->setInt(2, static_cast<int>(call.kind));
+    remove->setString(3, call.claim_token);
     remove->executeUpdate();
     return absl::OkStatus();
   });

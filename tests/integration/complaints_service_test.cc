@@ -265,6 +265,25 @@ TEST_F(ComplaintsTest, AContactIdentifyMissedIsRecordedByTheWorker) {
   EXPECT_EQ(db_.Count("pending_calls"), 0);
 }
 
+TEST_F(ComplaintsTest, AWorkerWhoseClaimLapsedCannotFinishTheCall) {
+  directory_.down = true;
+  File(ids_.Next());
+  const absl::Time later = clock_.Now() + absl::Seconds(11);
+  auto first = store_.ClaimPendingCalls(later, absl::Seconds(30), 10, "claim-a");
+  ASSERT_TRUE(first.ok());
+  ASSERT_EQ(first->size(), 1u);
+  // The first worker stalls past its claim; a second claims the call again.
+  auto second =
+      store_.ClaimPendingCalls(later + absl::Seconds(31), absl::Seconds(30), 10, "claim-b");
+  ASSERT_TRUE(second.ok());
+  ASSERT_EQ(second->size(), 1u);
+  EXPECT_EQ((*second)[0].attempts, 2);
+  ASSERT_TRUE(store_.FinishPendingCall((*first)[0]).ok());
+  EXPECT_EQ(db_.Count("pending_calls"), 1);  // the stale finish changed nothing
+  ASSERT_TRUE(store_.FinishPendingCall((*second)[0]).ok());
+  EXPECT_EQ(db_.Count("pending_calls"), 0);
+}
+
 TEST_F(ComplaintsTest, SegmentDownMeansTheStandardClassNotAFailure) {
   const std::string customer = ids_.Next();
   tiers_.tiers[customer] = {"vip", "premium"};
