@@ -131,6 +131,15 @@ grpc::Status EventFeedGrpc::WatchEvents(
   if (batch_size < 1 || batch_size > 1000) {
     return ToGrpcStatus(InvalidArgument("max_batch", "must be 1-1000"), kDomain);
   }
+  if (request->types_size() > 50) {
+    return ToGrpcStatus(InvalidArgument("types", "at most 50"), kDomain);
+  }
+  for (const std::string& type : request->types()) {
+    if (type.empty() || type.size() > 100) {
+      return ToGrpcStatus(
+          InvalidArgument("types", "each must be a message name of 1-100 characters"), kDomain);
+    }
+  }
   if (request->after_seq() < 0) {
     return ToGrpcStatus(InvalidArgument("after_seq", "must not be negative"), kDomain);
   }

@@ -142,6 +142,11 @@ absl::StatusOr<v1::FileComplaintResponse> ComplaintsService::FileComplaint(
     return InvalidArgument("customer_identifier", "give a customer id or an identifier, not both");
   }
   if (by_identifier) {
+    const identify::v1::IdentifierType type = request.customer_identifier().type();
+    if (type == identify::v1::IDENTIFIER_TYPE_UNSPECIFIED ||
+        !identify::v1::IdentifierType_IsValid(type)) {
+      return InvalidArgument("customer_identifier.type", "is required");
+    }
     const std::string& value = request.customer_identifier().value();
     if (value.empty() || value.size() > 320) {
       return InvalidArgument("customer_identifier.value", "must be 1-320 characters");

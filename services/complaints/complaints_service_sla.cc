@@ -9,6 +9,7 @@
 #include "common/log.h"
 #include "common/parallel.h"
 #include "common/sql_util.h"
+#include "common/text.h"
 #include "crm/complaints/v1/events.pb.h"
 #include "services/complaints/complaints_service.h"
 
@@ -55,6 +56,7 @@ absl::StatusOr<v1::SetBusinessCalendarResponse> ComplaintsService::SetBusinessCa
 
 absl::StatusOr<v1::GetBusinessCalendarResponse> ComplaintsService::GetBusinessCalendar(
     const v1::GetBusinessCalendarRequest& request) {
+  if (absl::Status s = CheckCodeName("calendar_id", request.calendar_id(), 32); !s.ok()) return s;
   auto calendar = store_->GetCalendar(request.calendar_id());
   if (absl::IsNotFound(calendar.status()) && request.calendar_id() == "default") {
     calendar = DefaultCalendar();
@@ -91,6 +93,7 @@ absl::StatusOr<v1::SetSlaPolicyResponse> ComplaintsService::SetSlaPolicy(
 
 absl::StatusOr<v1::GetSlaPolicyResponse> ComplaintsService::GetSlaPolicy(
     const v1::GetSlaPolicyRequest& request) {
+  if (absl::Status s = CheckCodeName("sla_class", request.sla_class(), 64); !s.ok()) return s;
   auto policy = store_->GetPolicy(request.sla_class());
   if (absl::IsNotFound(policy.status()) && request.sla_class() == kStandardSlaClass) {
     policy = DefaultPolicy();

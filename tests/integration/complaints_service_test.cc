@@ -129,6 +129,10 @@ TEST_F(ComplaintsTest, BadInputIsRefusedWithTheField) {
   request.mutable_complaint()->set_channel(v1::CHANNEL_UNSPECIFIED);
   EXPECT_EQ(MetadataOf(service_.FileComplaint(request).status())["field"], "complaint.channel");
 
+  request = NewComplaint();
+  request.mutable_customer_identifier()->set_value("+8613812345678");  // no type
+  EXPECT_EQ(MetadataOf(service_.FileComplaint(request).status())["field"],
+            "customer_identifier.type");
   v1::GetComplaintRequest get;
   get.set_complaint_id(ids_.Next());
   EXPECT_EQ(ReasonOf(service_.GetComplaint(get).status()), "COMPLAINT_NOT_FOUND");

@@ -212,6 +212,15 @@ TEST_F(ComplaintsSlaTest, BadPoliciesAndCalendarsAreRefused) {
   ASSERT_TRUE(stored.ok()) << Describe(stored.status());
   EXPECT_EQ(stored->policy().version(), 1);
   EXPECT_EQ(service_.SetSlaPolicy(policy)->policy().version(), 2);
+  v1::GetSlaPolicyRequest get_policy;
+  get_policy.set_sla_class(std::string(500, 'x'));
+  EXPECT_EQ(MetadataOf(service_.GetSlaPolicy(get_policy).status())["field"], "sla_class");
+  v1::GetBusinessCalendarRequest get_calendar;
+  get_calendar.set_calendar_id("Bad Name");
+  EXPECT_EQ(MetadataOf(service_.GetBusinessCalendar(get_calendar).status())["field"],
+            "calendar_id");
+  get_calendar.set_calendar_id("nowhere");
+  EXPECT_EQ(ReasonOf(service_.GetBusinessCalendar(get_calendar).status()), "CALENDAR_NOT_FOUND");
   v1::SetBusinessCalendarRequest calendar;
   calendar.mutable_calendar()->set_calendar_id("Bad Name");
   EXPECT_EQ(MetadataOf(service_.SetBusinessCalendar(calendar).status())["field"],

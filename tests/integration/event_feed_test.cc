@@ -123,6 +123,16 @@ TEST_F(EventFeedTest, WaitsForAGapToFillAndSkipsItOnceItIsOld) {
   EXPECT_EQ(outbox_.Read(3, 10, {})->last_seq, 5);
 }
 
+TEST_F(EventFeedTest, RefusesBadRequests) {
+  grpc::Status status;
+  Watch(-1, 0, &status);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  Watch(0, 0, &status, std::vector<std::string>(51, "crm.loyalty.v1.PurchaseRecorded"));
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  Watch(0, 0, &status, {std::string(101, 'x')});
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+}
+
 TEST_F(EventFeedTest, FiltersByTypeButAdvancesPastEverything) {
   Insert(1, "m1");
   Insert(2, "m2");
