@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/errors.h"
 #include "common/log.h"
+#include "common/tls.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/resource_quota.h"
@@ -36,12 +37,41 @@ int WaitForSignal() {
   return signal;
 }
 
+// Health as published on the main port and, when configured, the probe port.
+// "" and every service name follow readiness; "liveness" is SERVING for as
+// long as the process serves at all.
+class HealthBoard {
+ public:
+  explicit HealthBoard(std::vector<std::string> names) : names_(std::move(names)) {}
+
+  void Add(grpc::HealthCheckServiceInterface* health) {
+    health->SetServingStatus("liveness", true);
+    for (const auto& name : names_) health->SetServingStatus(name, false);
+    health->SetServingStatus("", false);
+    targets_.push_back(health);
+  }
+  void SetReady(bool serving) {
+    for (auto* health : targets_) {
+      for (const auto& name : names_) health->SetServingStatus(name, serving);
+      health->SetServingStatus("", serving);
+    }
+  }
+  // NOT_SERVING for every name, for good.
+  void Shutdown() {
+    for (auto* health : targets_) health->Shutdown();
+  }
+
+ private:
+  std::vector<std::string> names_;
+  std::vector<grpc::HealthCheckServiceInterface*> targets_;
+};
+
 // Re-evaluates readiness until stopped, publishing it through health.
 class ReadinessLoop {
  public:
-  ReadinessLoop(grpc::HealthCheckServiceInterface* health, std::vector<std::string> names,
+  ReadinessLoop(HealthBoard* health,
                 ReadinessCheck ready, absl::Duration interval)
-      : health_(health), names_(std::move(names)), ready_(std::move(ready)), interval_(interval),
+      : health_(health), ready_(std::move(ready)), interval_(interval),
         thread_([this] { Loop(); }) {}
 
   ~ReadinessLoop() {
@@ -65,8 +95,7 @@ class ReadinessLoop {
       if (stop_) break;
       bool now_serving = status.ok();
       if (first || now_serving != serving) {
-        for (const auto& name : names_) health_->SetServingStatus(name, now_serving);
-        health_->SetServingStatus("", now_serving);
+        health_->SetReady(now_serving);
         if (now_serving) {
           log::Info("serving");
         } else {
@@ -79,8 +108,7 @@ class ReadinessLoop {
     }
   }
 
-  grpc::HealthCheckServiceInterface* health_;
-  std::vector<std::string> names_;
+  HealthBoard* health_;
   ReadinessCheck ready_;
   absl::Duration interval_;
   std::mutex mu_;
@@ -88,6 +116,19 @@ class ReadinessLoop {
   bool stop_ = false;
   std::thread thread_;
 };
+
+// A plaintext server with only the health service on it.
+std::unique_ptr<grpc::Server> StartProbeServer(const std::string& address) {
+  grpc::ServerBuilder builder;
+  int port = 0;
+  builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &port);
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  if (!server || port == 0) {
+    log::Error("cannot listen", {{"address", address}});
+    return nullptr;
+  }
+  return server;
+}
 
 }  // namespace
 
@@ -97,7 +138,7 @@ int RunServer(const ServerConfig& config, const std::vector<RegisteredService>& 
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
   int port = 0;
-  builder.AddListeningPort(config.listen, grpc::InsecureServerCredentials(), &port);
+  builder.AddListeningPort(config.listen, ServerCredentialsFor(config.tls), &port);
   std::vector<std::string> names;
   for (const auto& s : services) {
     builder.RegisterService(s.service);
@@ -131,26 +172,37 @@ int RunServer(const ServerConfig& config, const std::vector<RegisteredService>& 
       return 1;
     }
   }
-  grpc::HealthCheckServiceInterface* health = server->GetHealthCheckService();
-  for (const auto& name : names) health->SetServingStatus(name, false);
-  health->SetServingStatus("", false);
+  HealthBoard health(names);
+  health.Add(server->GetHealthCheckService());
+  std::unique_ptr<grpc::Server> probes;
+  if (!config.health_listen.empty()) {
+    probes = StartProbeServer(config.health_listen);
+    if (!probes) {
+      server->Shutdown();
+      return 1;
+    }
+    health.Add(probes->GetHealthCheckService());
+  }
   log::Info("listening", {{"grpc", config.listen},
+                          {"tls", config.tls.enabled() ? "mutual" : "off"},
+                          {"health", config.health_listen.empty() ? "off" : config.health_listen},
                           {"metrics", config.metrics_listen.empty() ? "off" : config.metrics_listen}});
 
   std::thread stopper([&] {
     int signal = WaitForSignal();
     log::Info("shutting down", {{"signal", int64_t{signal}},
                                 {"grace_ms", absl::ToInt64Milliseconds(config.shutdown_grace)}});
-    health->Shutdown();  // NOT_SERVING for every service, and it stays so
+    health.Shutdown();  // NOT_SERVING for every service, and it stays so
     absl::SleepFor(config.shutdown_delay);
     BeginDraining();
     server->Shutdown(absl::ToChronoTime(absl::Now() + config.shutdown_grace));
   });
   {
-    ReadinessLoop readiness(health, names, std::move(ready), config.readiness_interval);
+    ReadinessLoop readiness(&health, std::move(ready), config.readiness_interval);
     server->Wait();
   }
   stopper.join();
+  if (probes) probes->Shutdown(std::chrono::system_clock::now());
   log::Info("stopped");
   return 0;
 }

@@ -20,6 +20,9 @@
 ABSL_FLAG(std::string, listen, "", "gRPC listen address (default 0.0.0.0:<service port>)");
 ABSL_FLAG(std::string, metrics_listen, "",
           "Prometheus /metrics address (default 0.0.0.0:<metrics port>; 'off' disables)");
+ABSL_FLAG(std::string, health_listen, "",
+          "Plaintext gRPC address serving only grpc.health.v1.Health, for probes that cannot "
+          "present a client certificate (Kubernetes gRPC probes); empty = off");
 ABSL_FLAG(int, max_threads, 256,
           "Upper bound on gRPC server threads; calls beyond it get RESOURCE_EXHAUSTED");
 ABSL_FLAG(absl::Duration, shutdown_delay, absl::ZeroDuration(),
@@ -52,6 +55,9 @@ absl::Status ServerConfig::Validate() const {
   if (!metrics_listen.empty() && !ValidAddress(metrics_listen)) {
     return bad(absl::StrCat("--metrics_listen '", metrics_listen, "' is not host:port"));
   }
+  if (!health_listen.empty() && !ValidAddress(health_listen)) {
+    return bad(absl::StrCat("--health_listen '", health_listen, "' is not host:port"));
+  }
   if (max_threads < 4 || max_threads > 4096) return bad("--max_threads must be 4-4096");
   if (shutdown_delay < absl::ZeroDuration()) return bad("--shutdown_delay must be >= 0");
   if (shutdown_grace <= absl::ZeroDuration()) return bad("--shutdown_grace must be > 0");
@@ -71,6 +77,10 @@ absl::StatusOr<ServerConfig> ServerConfigFromFlags(absl::string_view service, in
   c.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
   if (c.metrics_listen.empty()) c.metrics_listen = absl::StrCat("0.0.0.0:", default_metrics_port);
   if (c.metrics_listen == "off") c.metrics_listen.clear();
+  c.health_listen = absl::GetFlag(FLAGS_health_listen);
+  auto tls = TlsConfigFromFlags();
+  if (!tls.ok()) return tls.status();
+  c.tls = *std::move(tls);
   c.max_threads = absl::GetFlag(FLAGS_max_threads);
   c.shutdown_delay = absl::GetFlag(FLAGS_shutdown_delay);
   c.shutdown_grace = absl::GetFlag(FLAGS_shutdown_grace);

@@ -8,6 +8,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "common/tls.h"
 
 namespace crm {
 
@@ -16,6 +17,8 @@ struct ServerConfig {
   std::string service;         // "identify", ...
   std::string listen;          // gRPC address, "0.0.0.0:50051"
   std::string metrics_listen;  // Prometheus address, "0.0.0.0:9101"; "" = off
+  std::string health_listen;   // plaintext health-only gRPC address for probes; "" = off
+  TlsConfig tls;               // mutual TLS on `listen` when enabled
   int max_threads = 256;       // bound on gRPC sync-server threads
   absl::Duration shutdown_delay = absl::ZeroDuration();  // NOT_SERVING before draining
   absl::Duration shutdown_grace = absl::Seconds(20);     // drain deadline
@@ -25,7 +28,8 @@ struct ServerConfig {
   absl::Status Validate() const;
 };
 
-// Reads ServerConfig from the flags --listen, --metrics_listen,
+// Reads ServerConfig from the flags --listen, --metrics_listen, --health_listen,
+// --tls_cert_file, --tls_key_file, --tls_ca_file,
 // --max_threads, --shutdown_delay, --shutdown_grace, --max_connection_age,
 // --readiness_interval (each also settable as CRM_<FLAG> in the
 // environment). Empty addresses take the service's default ports.

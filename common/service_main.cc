@@ -6,6 +6,7 @@
 #include "common/db_flags.h"
 #include "common/errors.h"
 #include "common/log.h"
+#include "common/peer_channel.h"
 
 namespace crm {
 
@@ -27,6 +28,10 @@ absl::StatusOr<std::unique_ptr<ServiceEnvironment>> ServiceEnvironment::FromFlag
   env->migrator_ = std::make_unique<Migrator>(env->pool_.get(), migrations);
   env->ids_ = std::make_unique<IdGenerator>(env->clock_);
   return env;
+}
+
+std::shared_ptr<grpc::Channel> ServiceEnvironment::PeerChannelTo(const std::string& target) const {
+  return PeerChannel(target, server_.tls);
 }
 
 int ServiceEnvironment::MigrateAndExit() {

@@ -14,6 +14,7 @@
 #include "common/mysql_pool.h"
 #include "common/server.h"
 #include "common/server_config.h"
+#include "grpcpp/channel.h"
 
 namespace crm {
 
@@ -37,6 +38,9 @@ class ServiceEnvironment {
   IdGenerator& ids() { return *ids_; }
   Metrics& metrics() { return *metrics_; }
   bool migrate_only() const { return migrate_only_; }
+  // A channel to another service of the suite (round-robin, mutual TLS when
+  // this process has it); see PeerChannel.
+  std::shared_ptr<grpc::Channel> PeerChannelTo(const std::string& target) const;
 
   // Applies migrations; exit code 0 on success.
   int MigrateAndExit();

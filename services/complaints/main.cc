@@ -4,7 +4,6 @@
 #include "common/log.h"
 #include "common/periodic.h"
 #include "common/service_main.h"
-#include "grpcpp/create_channel.h"
 #include "services/complaints/complaints_grpc.h"
 #include "services/complaints/mysql_complaints_store.h"
 #include "services/identify/client/identify_client.h"
@@ -22,14 +21,6 @@ ABSL_FLAG(absl::Duration, pending_calls_interval, absl::Seconds(1),
           "How often this replica retries calls to identify and loyalty that have not "
           "succeeded yet; 0 never");
 
-namespace {
-
-std::shared_ptr<grpc::Channel> ChannelTo(const std::string& target) {
-  return grpc::CreateChannel(target, grpc::InsecureChannelCredentials());
-}
-
-}  // namespace
-
 int main(int argc, char** argv) {
   crm::InitProcess(argc, argv, "complaints");
   auto env = crm::ServiceEnvironment::FromFlags("complaints", 50053, 9103,
@@ -37,9 +28,9 @@ int main(int argc, char** argv) {
   if (!env.ok()) return crm::ExitOnConfigError(env.status());
   if ((*env)->migrate_only()) return (*env)->MigrateAndExit();
   crm::complaints::MysqlComplaintsStore store(&(*env)->pool(), &(*env)->clock());
-  crm::identify::IdentifyClient customers(ChannelTo(absl::GetFlag(FLAGS_identify_target)));
-  crm::complaints::SegmentTiers tiers(ChannelTo(absl::GetFlag(FLAGS_segment_target)));
-  crm::complaints::LoyaltyPoints points(ChannelTo(absl::GetFlag(FLAGS_loyalty_target)));
+  crm::identify::IdentifyClient customers((*env)->PeerChannelTo(absl::GetFlag(FLAGS_identify_target)));
+  crm::complaints::SegmentTiers tiers((*env)->PeerChannelTo(absl::GetFlag(FLAGS_segment_target)));
+  crm::complaints::LoyaltyPoints points((*env)->PeerChannelTo(absl::GetFlag(FLAGS_loyalty_target)));
   crm::complaints::ComplaintsService service(&store, &(*env)->clock(), &(*env)->ids(),
                                              {&customers, &tiers, &points});
   crm::complaints::ComplaintsGrpc adapter(&service);

@@ -3,7 +3,6 @@
 #include "common/event_feed.h"
 #include "common/periodic.h"
 #include "common/service_main.h"
-#include "grpcpp/create_channel.h"
 #include "services/identify/client/identify_client.h"
 #include "services/loyalty/loyalty_grpc.h"
 #include "services/loyalty/mysql_loyalty_store.h"
@@ -19,8 +18,8 @@ int main(int argc, char** argv) {
   if (!env.ok()) return crm::ExitOnConfigError(env.status());
   if ((*env)->migrate_only()) return (*env)->MigrateAndExit();
   crm::loyalty::MysqlLoyaltyStore store(&(*env)->pool(), &(*env)->clock());
-  crm::identify::IdentifyClient customers(grpc::CreateChannel(
-      absl::GetFlag(FLAGS_identify_target), grpc::InsecureChannelCredentials()));
+  crm::identify::IdentifyClient customers(
+      (*env)->PeerChannelTo(absl::GetFlag(FLAGS_identify_target)));
   crm::loyalty::LoyaltyService service(&store, &(*env)->clock(), &(*env)->ids(), &customers);
   crm::loyalty::LoyaltyGrpc adapter(&service);
   crm::OutboxReader outbox(&(*env)->pool());

@@ -4,7 +4,6 @@
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
 #include "common/service_main.h"
-#include "grpcpp/create_channel.h"
 #include "services/segment/feed_follower.h"
 #include "services/segment/mysql_segment_store.h"
 #include "services/segment/segment_grpc.h"
@@ -34,7 +33,7 @@ int main(int argc, char** argv) {
                     std::vector<std::string> types, crm::segment::EventHandler handler) {
     if (target.empty()) return;
     followers.push_back(std::make_unique<crm::segment::FeedFollower>(
-        &values, &(*env)->clock(), grpc::CreateChannel(target, grpc::InsecureChannelCredentials()),
+        &values, &(*env)->clock(), (*env)->PeerChannelTo(target),
         source, std::move(types), std::move(handler), holder));
     followers.back()->Start();
   };
