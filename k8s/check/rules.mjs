@@ -1,0 +1,213 @@
+// Project rules every rendered overlay must keep. Each rule returns messages
+// "<Kind>/<name>: what is wrong"; an empty list means the objects pass.
+
+const SECRETISH = /PASSWORD|SECRET|TOKEN|PRIVATE|_KEY$/;
+// Connections one service's pods may hold on its database at full scale
+// (HPA maxReplicas x CRM_DB_POOL_SIZE): the databases allow 500, and the
+// rest is for the migration Job, backups and operators.
+export const DB_CONNECTION_BUDGET = 400;
+
+export function ref(o) {
+  return `${o.kind}/${o.metadata?.name}`;
+}
+
+function podSpecOf(o) {
+  if (o.kind === "Deployment" || o.kind === "StatefulSet" || o.kind === "Job") {
+    return o.spec?.template?.spec;
+  }
+  return undefined;
+}
+
+function portOf(address) {
+  return Number(String(address ?? "").split(":").pop());
+}
+
+// The ConfigMap a workload takes its environment from, as a plain object.
+function configOf(o, objects) {
+  const env = {};
+  for (const c of podSpecOf(o)?.containers ?? []) {
+    for (const from of c.envFrom ?? []) {
+      const cm = objects.find((x) => x.kind === "ConfigMap" && x.metadata.name === from.configMapRef?.name);
+      Object.assign(env, cm?.data ?? {});
+    }
+    for (const e of c.env ?? []) if ("value" in e) env[e.name] = e.value;
+  }
+  return env;
+}
+
+export function checkWorkloads(objects) {
+  const errors = [];
+  for (const o of objects) {
+    const pod = podSpecOf(o);
+    if (!pod) continue;
+    const podRunsAsNonRoot = pod.securityContext?.runAsNonRoot === true;
+    for (const c of [...(pod.initContainers ?? []), ...(pod.containers ?? [])]) {
+      const where = `${ref(o)} container ${c.name}`;
+      if (o.kind !== "Job" && (!c.readinessProbe || !c.livenessProbe)) {
+        errors.push(`${where}: needs a readiness and a liveness probe`);
+      }
+      for (const kind of ["requests", "limits"]) {
+        for (const resource of ["cpu", "memory"]) {
+          if (!c.resources?.[kind]?.[resource]) errors.push(`${where}: no ${kind}.${resource}`);
+        }
+      }
+      const sc = c.securityContext ?? {};
+      if (!podRunsAsNonRoot && sc.runAsNonRoot !== true) errors.push(`${where}: may run as root`);
+      if (sc.readOnlyRootFilesystem !== true) errors.push(`${where}: root filesystem is writable`);
+      if (sc.allowPrivilegeEscalation !== false) errors.push(`${where}: allows privilege escalation`);
+      if (!(sc.capabilities?.drop ?? []).includes("ALL")) errors.push(`${where}: keeps capabilities`);
+      if (sc.privileged) errors.push(`${where}: is privileged`);
+      errors.push(...checkImage(where, c.image));
+      for (const e of c.env ?? []) {
+        if ("value" in e && SECRETISH.test(e.name) && !e.name.endsWith("_FILE")) {
+          errors.push(`${where}: env ${e.name} holds a secret inline; use a Secret`);
+        }
+      }
+    }
+  }
+  return errors;
+}
+
+export function checkImage(where, image) {
+  if (!image) return [`${where}: no image`];
+  if (image.includes("@sha256:")) return [];
+  const tag = image.split("/").pop().split(":")[1];
+  if (!tag) return [`${where}: image ${image} has no tag`];
+  if (tag === "latest") return [`${where}: image ${image} uses the tag latest`];
+  return [];
+}
+
+export function checkSecrets(objects) {
+  const errors = [];
+  for (const o of objects) {
+    if (o.kind === "Secret" && (Object.keys(o.data ?? {}).length || Object.keys(o.stringData ?? {}).length)) {
+      errors.push(`${ref(o)}: holds its values inline; create it outside the repository`);
+    }
+    if (o.kind === "ConfigMap") {
+      for (const [k, v] of Object.entries(o.data ?? {})) {
+        if (SECRETISH.test(k) && !k.endsWith("_FILE")) {
+          errors.push(`${ref(o)}: ${k} looks like a secret (${String(v).length} characters); use a Secret`);
+        }
+      }
+    }
+  }
+  return errors;
+}
+
+// `graph` maps each service to the services it calls, e.g.
+// {identify: [], loyalty: ["identify"], ...}: the suite's real call graph.
+export function checkServices(objects, graph, ports) {
+  const errors = [];
+  const named = (kind, name) => objects.find((o) => o.kind === kind && o.metadata?.name === name);
+  for (const [svc, targets] of Object.entries(graph)) {
+    const name = `crm-${svc}`;
+    const deployment = named("Deployment", name);
+    if (!deployment) {
+      errors.push(`Deployment/${name}: missing`);
+      continue;
+    }
+    const spec = deployment.spec;
+    if (spec.replicas !== undefined) errors.push(`${ref(deployment)}: fixes replicas; the HPA owns them`);
+    if (spec.strategy?.rollingUpdate?.maxUnavailable !== 0) {
+      errors.push(`${ref(deployment)}: rolling update must keep maxUnavailable 0`);
+    }
+    const config = configOf(deployment, objects);
+    const container = spec.template.spec.containers[0];
+    const healthPort = portOf(config.CRM_HEALTH_LISTEN);
+    const grpcPort = portOf(config.CRM_LISTEN);
+    if (grpcPort !== ports[svc]) errors.push(`${ref(deployment)}: CRM_LISTEN is not port ${ports[svc]}`);
+    const ready = container.readinessProbe?.grpc;
+    const live = container.livenessProbe?.grpc;
+    if (!ready || ready.port !== healthPort || (ready.service ?? "") !== "") {
+      errors.push(`${ref(deployment)}: readiness must be the gRPC health of the whole server on CRM_HEALTH_LISTEN`);
+    }
+    if (!live || live.port !== healthPort || live.service !== "liveness") {
+      errors.push(`${ref(deployment)}: liveness must be the gRPC health service "liveness" on CRM_HEALTH_LISTEN`);
+    }
+    const drain = seconds(config.CRM_SHUTDOWN_DELAY) + seconds(config.CRM_SHUTDOWN_GRACE ?? "20s");
+    if ((spec.template.spec.terminationGracePeriodSeconds ?? 30) <= drain) {
+      errors.push(`${ref(deployment)}: terminationGracePeriodSeconds must exceed shutdown delay + grace (${drain}s)`);
+    }
+    const annotations = spec.template.metadata?.annotations ?? {};
+    if (annotations["prometheus.io/scrape"] !== "true" ||
+        Number(annotations["prometheus.io/port"]) !== portOf(config.CRM_METRICS_LISTEN)) {
+      errors.push(`${ref(deployment)}: Prometheus scrape annotations must name CRM_METRICS_LISTEN's port`);
+    }
+    for (const target of targets) {
+      const want = `dns:///crm-${target}-headless:${ports[target]}`;
+      const key = `CRM_${target.toUpperCase()}_TARGET`;
+      if (config[key] !== want) errors.push(`${ref(deployment)}: ${key} must be ${want}`);
+    }
+    for (const [kind, suffix] of [["HorizontalPodAutoscaler", ""], ["PodDisruptionBudget", ""],
+                                  ["Service", ""], ["Service", "-headless"], ["ServiceAccount", ""],
+                                  ["NetworkPolicy", ""], ["Job", "-migrate"]]) {
+      if (!named(kind, name + suffix)) errors.push(`${kind}/${name}${suffix}: missing`);
+    }
+    const hpa = named("HorizontalPodAutoscaler", name);
+    if (hpa && hpa.spec.scaleTargetRef?.name !== name) errors.push(`${ref(hpa)}: does not scale ${name}`);
+    const connections = (hpa?.spec.maxReplicas ?? 0) * Number(config.CRM_DB_POOL_SIZE ?? 8);
+    if (connections > DB_CONNECTION_BUDGET) {
+      errors.push(`${ref(deployment)}: at maxReplicas its pools open ${connections} database connections ` +
+                  `(budget ${DB_CONNECTION_BUDGET})`);
+    }
+    if (named("Service", `${name}-headless`)?.spec?.clusterIP !== "None") {
+      errors.push(`Service/${name}-headless: must be headless`);
+    }
+    errors.push(...checkNetworkPolicy(named("NetworkPolicy", name), svc, graph, ports));
+  }
+  return errors;
+}
+
+function seconds(duration) {
+  const m = /^(\d+)(ms|s|m)$/.exec(String(duration ?? "0s"));
+  if (!m) return 0;
+  return Number(m[1]) * { ms: 0.001, s: 1, m: 60 }[m[2]];
+}
+
+function servicePeers(rule, key) {
+  return (rule[key] ?? [])
+    .map((peer) => peer.podSelector?.matchLabels?.["app.kubernetes.io/name"])
+    .filter((n) => n && /^crm-[a-z]+$/.test(n) && !n.endsWith("-db") && !n.endsWith("-migrate"))
+    .map((n) => n.slice(4));
+}
+
+function sameSet(a, b) {
+  return a.length === b.length && a.every((x) => b.includes(x));
+}
+
+export function checkNetworkPolicy(policy, svc, graph, ports) {
+  if (!policy) return [];
+  const errors = [];
+  const callers = Object.keys(graph).filter((s) => graph[s].includes(svc)).sort();
+  const grpcRules = (policy.spec.ingress ?? []).filter((r) => (r.ports ?? []).some((p) => p.port === ports[svc]));
+  const allowedCallers = [...new Set(grpcRules.flatMap((r) => servicePeers(r, "from")))].sort();
+  for (const c of allowedCallers) {
+    if (!callers.includes(c)) errors.push(`${ref(policy)}: lets ${c} call ${svc}, which it never does`);
+  }
+  for (const c of callers) {
+    if (!allowedCallers.includes(c)) errors.push(`${ref(policy)}: blocks ${c}, which calls ${svc}`);
+  }
+  for (const r of policy.spec.ingress ?? []) {
+    if (!r.from || r.from.length === 0) errors.push(`${ref(policy)}: an ingress rule allows anyone`);
+  }
+  const reached = [...new Set((policy.spec.egress ?? []).flatMap((r) => servicePeers(r, "to")))].sort();
+  if (!sameSet(reached, [...graph[svc]].sort())) {
+    errors.push(`${ref(policy)}: egress reaches [${reached}] but ${svc} calls [${graph[svc]}]`);
+  }
+  for (const r of policy.spec.egress ?? []) {
+    if (!r.to || r.to.length === 0) errors.push(`${ref(policy)}: an egress rule allows anywhere`);
+  }
+  return errors;
+}
+
+export function checkDefaultDeny(objects) {
+  const deny = objects.find((o) => o.kind === "NetworkPolicy" &&
+    Object.keys(o.spec?.podSelector ?? {}).length === 0 && !o.spec.ingress && !o.spec.egress &&
+    sameSet([...(o.spec.policyTypes ?? [])].sort(), ["Egress", "Ingress"]));
+  return deny ? [] : ["NetworkPolicy: no default-deny policy for the namespace"];
+}
+
+export function checkAll(objects, graph, ports) {
+  return [...checkWorkloads(objects), ...checkSecrets(objects), ...checkServices(objects, graph, ports),
+          ...checkDefaultDeny(objects)];
+}
