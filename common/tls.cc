@@ -35,9 +35,12 @@ absl::StatusOr<std::string> ReadPem(const std::string& flag, const std::string& 
 }  // namespace
 
 absl::StatusOr<TlsConfig> TlsConfigFromFlags() {
-  const std::string cert = absl::GetFlag(FLAGS_tls_cert_file);
-  const std::string key = absl::GetFlag(FLAGS_tls_key_file);
-  const std::string ca = absl::GetFlag(FLAGS_tls_ca_file);
+  return LoadTlsConfig(absl::GetFlag(FLAGS_tls_cert_file), absl::GetFlag(FLAGS_tls_key_file),
+                       absl::GetFlag(FLAGS_tls_ca_file));
+}
+
+absl::StatusOr<TlsConfig> LoadTlsConfig(const std::string& cert, const std::string& key,
+                                        const std::string& ca) {
   TlsConfig tls;
   if (cert.empty() && key.empty() && ca.empty()) return tls;
   if (cert.empty() || key.empty() || ca.empty()) {

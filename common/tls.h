@@ -30,6 +30,10 @@ struct TlsConfig {
 // the next start (a rolling restart in a cluster).
 absl::StatusOr<TlsConfig> TlsConfigFromFlags();
 
+// The same from explicit paths (clients such as crmctl): all three or none.
+absl::StatusOr<TlsConfig> LoadTlsConfig(const std::string& cert_file, const std::string& key_file,
+                                        const std::string& ca_file);
+
 std::shared_ptr<grpc::ServerCredentials> ServerCredentialsFor(const TlsConfig& tls);
 std::shared_ptr<grpc::ChannelCredentials> ChannelCredentialsFor(const TlsConfig& tls);
 

@@ -18,7 +18,7 @@ problems=0
 fail() { echo "$1: $2"; problems=$((problems + 1)); }
 
 grep -q '^12\.' /etc/debian_version || fail /etc/debian_version "this machine is not Debian 12"
-dockerfiles=("$root"/services/*/Dockerfile "$root"/tools/Dockerfile.migrate)
+dockerfiles=("$root"/services/*/Dockerfile "$root"/tools/Dockerfile.*)
 for file in "${dockerfiles[@]}"; do
   name=${file#"$root"/}
   bad_from=$(grep -E '^FROM ' "$file" | grep -vE '^FROM debian:12(-slim)?( AS [a-z]+)?$' || true)

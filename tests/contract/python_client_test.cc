@@ -1,0 +1,24 @@
+// A client in another language, generated from the same protos by Debian's
+// protoc and grpc_python_plugin (build/python), runs a smoke scenario across
+// the four services: tests/python/smoke.py.
+#include "absl/strings/str_cat.h"
+#include "gtest/gtest.h"
+#include "tests/contract/four_services.h"
+
+namespace crm {
+namespace {
+
+TEST(PythonClientTest, SmokeScenarioAcrossTheFourServices) {
+  testing::FourServices services;
+  testing::Subprocess smoke(
+      {"/usr/bin/env", absl::StrCat("PYTHONPATH=", CRM_BUILD_DIR, "/python"), "/usr/bin/python3",
+       absl::StrCat(CRM_SOURCE_DIR, "/tests/python/smoke.py"), "--identify=" + services.identify(),
+       "--loyalty=" + services.loyalty(), "--complaints=" + services.complaints(),
+       "--segment=" + services.segment()},
+      absl::StrCat(::testing::TempDir(), "/python-smoke.log"));
+  EXPECT_EQ(smoke.Wait(absl::Seconds(60)), 0) << smoke.Log();
+  EXPECT_NE(smoke.Log().find("smoke: ok"), std::string::npos) << smoke.Log();
+}
+
+}  // namespace
+}  // namespace crm
