@@ -133,12 +133,15 @@ std::unique_ptr<grpc::Server> StartProbeServer(const std::string& address) {
 }  // namespace
 
 int RunServer(const ServerConfig& config, const std::vector<RegisteredService>& services,
-              ReadinessCheck ready, Metrics* metrics) {
+              ReadinessCheck ready, Metrics* metrics,
+              std::shared_ptr<grpc::AuthMetadataProcessor> auth) {
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
   int port = 0;
-  builder.AddListeningPort(config.listen, ServerCredentialsFor(config.tls), &port);
+  std::shared_ptr<grpc::ServerCredentials> credentials = ServerCredentialsFor(config.tls);
+  if (auth != nullptr) credentials->SetAuthMetadataProcessor(auth);
+  builder.AddListeningPort(config.listen, credentials, &port);
   std::vector<std::string> names;
   for (const auto& s : services) {
     builder.RegisterService(s.service);

@@ -2,6 +2,7 @@
 #define CRM_COMMON_SERVER_H_
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -9,6 +10,7 @@
 #include "common/metrics.h"
 #include "common/server_config.h"
 #include "grpcpp/impl/service_type.h"
+#include "grpcpp/security/auth_metadata_processor.h"
 
 namespace crm {
 
@@ -34,8 +36,11 @@ using ReadinessCheck = std::function<absl::Status()>;
 void BeginDraining();
 bool Draining();
 
+// `auth` (optional, needs TLS) authenticates and authorises every call
+// before its handler runs; see Authorizer.
 int RunServer(const ServerConfig& config, const std::vector<RegisteredService>& services,
-              ReadinessCheck ready, Metrics* metrics);
+              ReadinessCheck ready, Metrics* metrics,
+              std::shared_ptr<grpc::AuthMetadataProcessor> auth = nullptr);
 
 }  // namespace crm
 

@@ -23,6 +23,9 @@ absl::StatusOr<std::unique_ptr<ServiceEnvironment>> ServiceEnvironment::FromFlag
   env->migrate_on_start_ = MigrateOnStartFlag();
   env->migrate_only_ = MigrateOnlyFlag();
   env->metrics_ = std::make_unique<Metrics>(service);
+  auto authorizer = AuthorizerFromFlags(env->server_.tls, &env->metrics_->registry());
+  if (!authorizer.ok()) return authorizer.status();
+  env->authorizer_ = *std::move(authorizer);
   log::Info("database", {{"target", db->Describe()}, {"pool_size", int64_t{db->pool_size}}});
   env->pool_ = std::make_unique<MysqlPool>(*std::move(db), &env->metrics_->registry());
   env->migrator_ = std::make_unique<Migrator>(env->pool_.get(), migrations);
@@ -62,7 +65,7 @@ int ServiceEnvironment::Serve(const std::vector<RegisteredService>& services) {
     if (ReasonOf(ping) == "DB_POOL_EXHAUSTED") return absl::OkStatus();
     return ping;
   };
-  return RunServer(server_, services, std::move(ready), metrics_.get());
+  return RunServer(server_, services, std::move(ready), metrics_.get(), authorizer_);
 }
 
 int ExitOnConfigError(const absl::Status& status) {

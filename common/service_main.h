@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "common/authorizer.h"
 #include "common/clock.h"
 #include "common/db_config.h"
 #include "common/ids.h"
@@ -37,6 +38,8 @@ class ServiceEnvironment {
   const Clock& clock() const { return *clock_; }
   IdGenerator& ids() { return *ids_; }
   Metrics& metrics() { return *metrics_; }
+  // Null without --authz_policy_file.
+  const Authorizer* authorizer() const { return authorizer_.get(); }
   bool migrate_only() const { return migrate_only_; }
   // A channel to another service of the suite (round-robin, mutual TLS when
   // this process has it); see PeerChannel.
@@ -57,6 +60,7 @@ class ServiceEnvironment {
   bool migrate_on_start_ = false;
   bool migrate_only_ = false;
   std::unique_ptr<Metrics> metrics_;
+  std::shared_ptr<Authorizer> authorizer_;
   std::unique_ptr<MysqlPool> pool_;
   std::unique_ptr<Migrator> migrator_;
   const Clock* clock_ = SystemClock::Get();

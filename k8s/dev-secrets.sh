@@ -6,6 +6,7 @@
 #   crm-<svc>-db         root-password, app-password, migrate-password
 #   crm-<svc>-tls        tls.crt, tls.key, ca.crt (a development CA, tools/dev-certs.sh)
 #   crm-client-tls       the same, for client applications
+#   crm-jwt-public-key   (a ConfigMap) jwt.pub, verifies bearer tokens; crm-dev-jwt-signing-key signs them
 #   crm-identify-data-key data.key (seals personal data: back it up, losing it loses them)
 set -euo pipefail
 ns=${1:-crm-dev}
@@ -32,4 +33,13 @@ done
 # For client applications (pods labelled crm.io/client=true) and crmctl.
 create crm-client-tls --from-file=tls.crt="$certs/client.crt" \
   --from-file=tls.key="$certs/client.key" --from-file=ca.crt="$certs/ca.crt"
+# Bearer tokens: the services verify with the public key (a ConfigMap, not
+# secret); the signing key stays in a Secret for minting development tokens:
+#   kubectl get secret crm-dev-jwt-signing-key -o jsonpath='{.data.jwt\.key}' | base64 -d >jwt.key
+#   crm-token --key_file=jwt.key --sub=alice --role=agent
+if ! kubectl -n "$ns" get configmap crm-jwt-public-key >/dev/null 2>&1; then
+  kubectl -n "$ns" create configmap crm-jwt-public-key --from-file=jwt.pub="$certs/jwt.pub"
+  kubectl -n "$ns" delete secret crm-dev-jwt-signing-key --ignore-not-found
+fi
+create crm-dev-jwt-signing-key --from-file=jwt.key="$certs/jwt.key"
 create crm-identify-data-key --from-literal=data.key="$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')"

@@ -3,7 +3,7 @@
 # tools) for the suite's mutual TLS:
 #   tools/dev-certs.sh DIR [NAMESPACE]
 # DIR/ca.crt, DIR/<name>.crt, DIR/<name>.key for name in identify, loyalty,
-# complaints, segment, client. Service certificates name crm-<svc>,
+# complaints, segment, client; DIR/jwt.key and DIR/jwt.pub for bearer tokens. Service certificates name crm-<svc>,
 # crm-<svc>-headless (and their in-cluster forms in NAMESPACE, default crm),
 # localhost and 127.0.0.1. Existing files are kept; delete DIR to start over.
 # For a cluster: kubectl create secret generic crm-<svc>-tls \
@@ -36,5 +36,10 @@ for name in identify loyalty complaints segment client; do
     -out "$name.crt" 2>/dev/null
   rm -f "$name.csr"
 done
-chmod 644 ca.crt ./*.crt
-echo "certificates in $dir: ca.crt, {identify,loyalty,complaints,segment,client}.{crt,key}"
+# The key pair that signs (crm-token) and verifies (--jwt_public_key_file) bearer tokens.
+if [ ! -s jwt.key ]; then
+  openssl ecparam -name prime256v1 -genkey -noout -out jwt.key 2>/dev/null
+  openssl ec -in jwt.key -pubout -out jwt.pub 2>/dev/null
+fi
+chmod 644 ca.crt ./*.crt jwt.pub
+echo "certificates in $dir: ca.crt, {identify,loyalty,complaints,segment,client}.{crt,key}, jwt.{key,pub}"

@@ -18,19 +18,35 @@ const tools = join(root, "tools", "node_modules");
 const require = createRequire(join(tools, "noop.js"));
 const YAML = require("yaml");
 
-// Which services each service calls (its --<peer>_target flags) and its port.
+// Which services each service calls (its --<peer>_target flags), its port,
+// and the gRPC services of protos/ with their methods and the services that
+// serve them.
 export function readSuite() {
   const graph = {};
   const ports = {};
+  const apis = {};
+  const mains = {};
   for (const svc of readdirSync(join(root, "services"))) {
     const main = join(root, "services", svc, "main.cc");
     if (!existsSync(main)) continue;
     const text = readFileSync(main, "utf8");
+    mains[svc] = text;
     graph[svc] = [...text.matchAll(/ABSL_FLAG\(std::string,\s*(\w+)_target\b/g)].map((m) => m[1]);
     const port = /FromFlags\("\w+",\s*(\d+)/.exec(text);
     if (port) ports[svc] = Number(port[1]);
   }
-  return { graph, ports };
+  const protoRoot = join(root, "protos", "crm");
+  for (const pkg of readdirSync(protoRoot)) {
+    for (const file of readdirSync(join(protoRoot, pkg, "v1"))) {
+      const text = readFileSync(join(protoRoot, pkg, "v1", file), "utf8");
+      for (const m of text.matchAll(/service\s+(\w+)\s*\{([^}]*)\}/g)) {
+        const servedBy = Object.keys(mains).filter((s) => s === pkg || mains[s].includes(`${m[1]}::service_full_name`));
+        apis[`crm.${pkg}.v1.${m[1]}`] = { methods: [...m[2].matchAll(/rpc\s+(\w+)/g)].map((r) => r[1]), servedBy };
+      }
+    }
+  }
+  apis["grpc.health.v1.Health"] = { methods: ["Check", "Watch"], servedBy: Object.keys(mains) };
+  return { graph, ports, apis };
 }
 
 function builders() {
@@ -77,7 +93,7 @@ export async function validateSchema(o) {
 
 async function main() {
   const { checkAll } = await import("./rules.mjs");
-  const { graph, ports } = readSuite();
+  const { graph, ports, apis } = readSuite();
   const overlays = readdirSync(join(root, "k8s", "overlays")).map((o) => join("k8s", "overlays", o));
   if (overlays.length === 0) throw new Error("k8s/overlays holds no overlay");
   let problems = 0;
@@ -92,7 +108,7 @@ async function main() {
     }
     const errors = [];
     for (const o of objects) errors.push(...(await validateSchema(o)));
-    errors.push(...checkAll(objects, graph, ports));
+    errors.push(...checkAll(objects, graph, ports, apis));
     for (const e of errors) console.log(`${dir}: ${e}`);
     problems += errors.length;
     console.log(`${dir}: ${objects.length} objects, ${errors.length} problems`);

@@ -207,7 +207,51 @@ export function checkDefaultDeny(objects) {
   return deny ? [] : ["NetworkPolicy: no default-deny policy for the namespace"];
 }
 
-export function checkAll(objects, graph, ports) {
+// The suite's authorisation policy (the ConfigMap holding policy.json), read
+// against the protos (`apis`: full service name -> {methods, servedBy}) and
+// the call graph: every rule names a real method, and a service principal is
+// admitted only to services it really calls. Every service enforces it.
+export function checkPolicy(objects, graph, apis) {
+  const holder = objects.find((o) => o.kind === "ConfigMap" && o.data?.["policy.json"]);
+  if (!holder) return ["ConfigMap: no authorisation policy (policy.json)"];
+  let policy;
+  try {
+    policy = JSON.parse(holder.data["policy.json"]);
+  } catch (e) {
+    return [`${ref(holder)}: policy.json does not parse: ${e.message}`];
+  }
+  const errors = [];
+  for (const [rule, principals] of Object.entries(policy.rules ?? {})) {
+    const services = principals.filter((p) => p.startsWith("service:")).map((p) => p.slice(8));
+    if (rule === "*") {
+      if (services.length) errors.push(`policy: "*" admits services (${services}) to every method`);
+      continue;
+    }
+    const [api, method] = rule.split("/");
+    if (!apis[api]) {
+      errors.push(`policy: ${rule}: no service ${api} in protos/`);
+      continue;
+    }
+    if (method !== "*" && !apis[api].methods.includes(method)) errors.push(`policy: ${rule}: no such method`);
+    for (const caller of services) {
+      if (!graph[caller]) errors.push(`policy: ${rule}: service:${caller} is not a service of the suite`);
+      else if (!apis[api].servedBy.some((callee) => graph[caller].includes(callee))) {
+        errors.push(`policy: ${rule}: admits service:${caller}, which never calls ${api}`);
+      }
+    }
+  }
+  for (const svc of Object.keys(graph)) {
+    const deployment = objects.find((o) => o.kind === "Deployment" && o.metadata.name === `crm-${svc}`);
+    if (!deployment) continue;
+    const config = configOf(deployment, objects);
+    for (const key of ["CRM_AUTHZ_POLICY_FILE", "CRM_TLS_CERT_FILE", "CRM_TLS_KEY_FILE", "CRM_TLS_CA_FILE"]) {
+      if (!config[key]) errors.push(`${ref(deployment)}: ${key} is not set: the service must run secured`);
+    }
+  }
+  return errors;
+}
+
+export function checkAll(objects, graph, ports, apis) {
   return [...checkWorkloads(objects), ...checkSecrets(objects), ...checkServices(objects, graph, ports),
-          ...checkDefaultDeny(objects)];
+          ...checkDefaultDeny(objects), ...(apis ? checkPolicy(objects, graph, apis) : [])];
 }

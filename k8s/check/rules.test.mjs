@@ -7,13 +7,13 @@ import { test } from "node:test";
 import { build, readSuite, root, validateSchema } from "./check.mjs";
 import { checkAll } from "./rules.mjs";
 
-const { graph, ports } = readSuite();
+const { graph, ports, apis } = readSuite();
 const pristine = build(join(root, "k8s", "overlays", "dev"));
 
 function broken(change) {
   const objects = structuredClone(pristine);
   change(objects);
-  return checkAll(objects, graph, ports);
+  return checkAll(objects, graph, ports, apis);
 }
 const find = (objects, kind, name) => objects.find((o) => o.kind === kind && o.metadata.name === name);
 const container = (objects, name) => find(objects, "Deployment", name).spec.template.spec.containers[0];
@@ -31,7 +31,7 @@ test("the call graph is read from the services' flags", () => {
 });
 
 test("the dev overlay passes as it is", () => {
-  assert.deepEqual(checkAll(pristine, graph, ports), []);
+  assert.deepEqual(checkAll(pristine, graph, ports, apis), []);
 });
 
 test("a container without probes, resources or a locked-down security context fails", () => {
@@ -79,6 +79,26 @@ test("a NetworkPolicy that lets in a service that never calls, or blocks a real 
   expectProblem((o) => policy(o, "segment").spec.egress.pop(), /egress reaches \[loyalty\]/);
   expectProblem((o) => policy(o, "loyalty").spec.ingress.push({ ports: [{ port: 50052 }] }), /allows anyone/);
   expectProblem((o) => o.splice(o.indexOf(find(o, "NetworkPolicy", "crm-default-deny")), 1), /no default-deny/);
+});
+
+test("a policy that admits a service beyond its calls, names no real method, or is not enforced fails", () => {
+  const policyOf = (o) => o.find((x) => x.kind === "ConfigMap" && x.data?.["policy.json"]);
+  const rewrite = (o, change) => {
+    const holder = policyOf(o);
+    const policy = JSON.parse(holder.data["policy.json"]);
+    change(policy);
+    holder.data["policy.json"] = JSON.stringify(policy);
+  };
+  expectProblem((o) => rewrite(o, (p) => p.rules["crm.loyalty.v1.LoyaltyService/AdjustPoints"].push("service:identify")),
+                /admits service:identify, which never calls crm.loyalty.v1.LoyaltyService/);
+  expectProblem((o) => rewrite(o, (p) => (p.rules["crm.loyalty.v1.LoyaltyService/AdjustPoint"] = ["role:admin"])),
+                /AdjustPoint: no such method/);
+  expectProblem((o) => rewrite(o, (p) => p.rules["*"].push("service:segment")), /"\*" admits services/);
+  expectProblem((o) => {
+    const cm = o.find((x) => x.kind === "ConfigMap" && x.metadata.name.startsWith("crm-segment-"));
+    delete cm.data.CRM_AUTHZ_POLICY_FILE;
+  }, /crm-segment: CRM_AUTHZ_POLICY_FILE is not set/);
+  assert.ok(apis["crm.events.v1.EventFeedService"].servedBy.includes("loyalty"));
 });
 
 test("a peer target that bypasses the headless Service fails", () => {

@@ -1,5 +1,6 @@
 #include "services/identify/identify_grpc.h"
 
+#include "absl/strings/str_join.h"
 #include "common/grpc_status.h"
 
 namespace crm::identify {
@@ -7,7 +8,13 @@ namespace crm::identify {
 Caller IdentifyGrpc::CallerOf(const grpc::ServerContext& context) const {
   Caller caller;
   caller.peer = context.peer();
-  caller.may_view_full = allow_full_view_;
+  if (authorizer_ == nullptr) {
+    caller.may_view_full = allow_full_view_;
+    return caller;
+  }
+  const std::vector<std::string> principals = authorizer_->PrincipalsOf(context);
+  if (!principals.empty()) caller.principal = absl::StrJoin(principals, " ");
+  caller.may_view_full = authorizer_->MayViewFull(context);
   return caller;
 }
 

@@ -1,6 +1,7 @@
 #ifndef CRM_SERVICES_IDENTIFY_IDENTIFY_GRPC_H_
 #define CRM_SERVICES_IDENTIFY_IDENTIFY_GRPC_H_
 
+#include "common/authorizer.h"
 #include "crm/identify/v1/identify.grpc.pb.h"
 #include "services/identify/identify_service.h"
 #include "services/identify/matching_service.h"
@@ -12,9 +13,13 @@ inline constexpr char kErrorDomain[] = "identify.crm";
 // gRPC adapter: one line per RPC.
 class IdentifyGrpc final : public v1::IdentifyService::Service {
  public:
-  // `allow_full_view`: whether callers may ask for unmasked personal data.
-  IdentifyGrpc(IdentifyService* customers, MatchingService* matching, bool allow_full_view)
-      : customers_(customers), matching_(matching), allow_full_view_(allow_full_view) {}
+  // Who may ask for unmasked personal data: with an `authorizer` (mutual TLS
+  // and a policy), the callers its policy names; without, every caller when
+  // `allow_full_view` (development), none otherwise.
+  IdentifyGrpc(IdentifyService* customers, MatchingService* matching, bool allow_full_view,
+               const Authorizer* authorizer = nullptr)
+      : customers_(customers), matching_(matching), allow_full_view_(allow_full_view),
+        authorizer_(authorizer) {}
 
   grpc::Status CreateCustomer(grpc::ServerContext* context, const v1::CreateCustomerRequest* request,
               v1::CreateCustomerResponse* response) override;
@@ -71,6 +76,7 @@ class IdentifyGrpc final : public v1::IdentifyService::Service {
   IdentifyService* customers_;
   MatchingService* matching_;
   bool allow_full_view_;
+  const Authorizer* authorizer_;
 };
 
 }  // namespace crm::identify

@@ -83,7 +83,8 @@ int main(int argc, char** argv) {
   crm::identify::MysqlMatchStore match_store(&(*env)->pool(), &(*env)->clock(), &*key);
   crm::identify::MatchingService matching(&match_store, &customers, &store, &(*env)->clock(),
                                           &(*env)->ids(), *options);
-  crm::identify::IdentifyGrpc adapter(&customers, &matching, absl::GetFlag(FLAGS_allow_full_view));
+  crm::identify::IdentifyGrpc adapter(&customers, &matching, absl::GetFlag(FLAGS_allow_full_view),
+                                      (*env)->authorizer());
   return (*env)->Serve(
       {{&adapter, crm::identify::v1::IdentifyService::service_full_name()}});
 }

@@ -60,6 +60,7 @@ struct Options {
   absl::Duration timeout = absl::Seconds(10);
   std::map<std::string, std::string> targets;
   std::string tls_cert, tls_key, tls_ca;
+  std::string token;  // bearer token (JWT) sent as "authorization: Bearer ..."
 };
 
 constexpr char kUsageText[] = R"(crmctl: call the CRM suite's services.
@@ -90,6 +91,7 @@ Options (before <service>; each also from the environment):
   --segment=ADDR        segment's address (127.0.0.1:50054)              CRMCTL_SEGMENT
   --tls_cert_file=F --tls_key_file=F --tls_ca_file=F
                         mutual TLS (all three)    CRMCTL_TLS_CERT_FILE, _KEY_FILE, _CA_FILE
+  --token=JWT           bearer token naming your role (crm-token makes one)  CRMCTL_TOKEN
 
 Exit status: 0 done; 2 bad usage or a request that does not fit the method;
 10 + the gRPC code when the call fails (13 INVALID_ARGUMENT, 15 NOT_FOUND,
@@ -162,6 +164,7 @@ std::optional<int> ParseOptions(std::vector<std::string>& args, Options& options
   options.tls_cert = Env("CRMCTL_TLS_CERT_FILE").value_or("");
   options.tls_key = Env("CRMCTL_TLS_KEY_FILE").value_or("");
   options.tls_ca = Env("CRMCTL_TLS_CA_FILE").value_or("");
+  options.token = Env("CRMCTL_TOKEN").value_or("");
   std::string timeout = Env("CRMCTL_TIMEOUT").value_or("10s");
   size_t i = 0;
   for (; i < args.size() && absl::StartsWith(args[i], "--"); ++i) {
@@ -188,6 +191,8 @@ std::optional<int> ParseOptions(std::vector<std::string>& args, Options& options
       options.tls_key = value;
     } else if (key == "tls_ca_file") {
       options.tls_ca = value;
+    } else if (key == "token") {
+      options.token = value;
     } else {
       return UsageError(absl::StrCat("unknown option ", arg));
     }
@@ -238,11 +243,12 @@ std::optional<int> BuildRequest(const pb::Descriptor& type, const std::vector<st
   return std::nullopt;
 }
 
-grpc::Status Call(const std::string& target, const crm::TlsConfig& tls, const std::string& path,
-                  const std::string& request, absl::Duration timeout, std::string* response) {
+grpc::Status Call(const std::string& target, const crm::TlsConfig& tls, const Options& options,
+                  const std::string& path, const std::string& request, std::string* response) {
   grpc::GenericStub stub(grpc::CreateChannel(target, crm::ChannelCredentialsFor(tls)));
   grpc::ClientContext context;
-  context.set_deadline(absl::ToChronoTime(absl::Now() + timeout));
+  context.set_deadline(absl::ToChronoTime(absl::Now() + options.timeout));
+  if (!options.token.empty()) context.AddMetadata("authorization", "Bearer " + options.token);
   grpc::ByteBuffer out;
   grpc::ByteBuffer in = crm::tools::ToByteBuffer(request);
   grpc::Status result;
@@ -336,8 +342,8 @@ int Run(std::vector<std::string> args) {
   if (!tls.ok()) return UsageError(std::string(tls.status().message()));
 
   std::string response;
-  grpc::Status status = Call(options.targets[service->name], *tls, method->path(), *bytes,
-                             options.timeout, &response);
+  grpc::Status status =
+      Call(options.targets[service->name], *tls, options, method->path(), *bytes, &response);
   if (!status.ok()) return ReportError(status, options.json);
   auto text = method->ResponseToJson(response, {.pretty = options.json});
   if (!text.ok()) {
