@@ -73,6 +73,9 @@ class Caller {
       return;
     }
     context_ = std::make_unique<grpc::ClientContext>();
+    if (!shared_->config.token.empty()) {
+      context_->AddMetadata("authorization", "Bearer " + shared_->config.token);
+    }
     context_->set_deadline(std::chrono::system_clock::now() +
                            absl::ToChronoNanoseconds(shared_->config.timeout));
     started_ = Clock::now();
@@ -114,11 +117,11 @@ class Caller {
 
 // Separate channel arguments give every channel its own subchannel, so
 // `connections` means that many TCP connections.
-std::shared_ptr<grpc::Channel> NewChannel(const std::string& target, int index) {
+std::shared_ptr<grpc::Channel> NewChannel(const LoadConfig& config, int index) {
   grpc::ChannelArguments args;
   args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
   args.SetInt("crm.loadgen.connection", index);
-  return grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), args);
+  return grpc::CreateCustomChannel(config.target, ChannelCredentialsFor(config.tls), args);
 }
 
 }  // namespace
@@ -127,7 +130,7 @@ absl::StatusOr<CallStats> RunLoad(const LoadConfig& config, RequestFactory* requ
   std::vector<std::shared_ptr<grpc::Channel>> channels;
   std::vector<std::unique_ptr<grpc::GenericStub>> stubs;
   for (int i = 0; i < config.connections; ++i) {
-    channels.push_back(NewChannel(config.target, i));
+    channels.push_back(NewChannel(config, i));
     if (!channels.back()->WaitForConnected(absl::ToChronoTime(absl::Now() + config.timeout))) {
       return absl::UnavailableError(absl::StrCat("cannot connect to ", config.target, " within ",
                                                  absl::FormatDuration(config.timeout)));

@@ -3,6 +3,8 @@
 
 #include <string>
 
+#include "common/tls.h"
+
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "bench/loadgen_stats.h"
@@ -19,6 +21,8 @@ struct LoadConfig {
   absl::Duration warmup = absl::Seconds(1);
   absl::Duration duration = absl::Seconds(10);
   absl::Duration timeout = absl::Seconds(5);
+  TlsConfig tls;      // mutual TLS when enabled
+  std::string token;  // bearer token, sent as "authorization: Bearer ..." when set
 };
 
 // Runs a closed loop: `concurrency` calls are always in flight, each

@@ -44,6 +44,8 @@ ABSL_FLAG(int, threads, 2, "Completion-queue threads");
 ABSL_FLAG(absl::Duration, timeout, absl::Seconds(5), "Deadline of each call");
 ABSL_FLAG(std::string, json_out, "", "Also write the JSON report to this file");
 ABSL_FLAG(std::string, label, "", "Name of the run, copied into the report");
+ABSL_FLAG(std::string, token, "",
+          "Bearer token for a secured suite (with --tls_cert_file, --tls_key_file, --tls_ca_file)");
 
 namespace {
 
@@ -103,6 +105,10 @@ absl::StatusOr<crm::bench::LoadConfig> ConfigFromFlags(const std::string& path) 
   c.warmup = absl::GetFlag(FLAGS_warmup);
   c.duration = absl::GetFlag(FLAGS_duration);
   c.timeout = absl::GetFlag(FLAGS_timeout);
+  c.token = absl::GetFlag(FLAGS_token);
+  auto tls = crm::TlsConfigFromFlags();
+  if (!tls.ok()) return tls.status();
+  c.tls = *std::move(tls);
   if (c.target.empty()) return absl::InvalidArgumentError("--target is required");
   if (c.concurrency < 1 || c.concurrency > 100000) {
     return absl::InvalidArgumentError("--concurrency must be 1-100000");
@@ -124,7 +130,7 @@ absl::StatusOr<crm::bench::LoadConfig> ConfigFromFlags(const std::string& path) 
 int main(int argc, char** argv) {
   absl::FlagsUsageConfig usage;
   usage.contains_help_flags = [](absl::string_view file) {
-    return absl::EndsWith(file, "bench/loadgen.cc");
+    return absl::EndsWith(file, "bench/loadgen.cc") || absl::EndsWith(file, "common/tls.cc");
   };
   usage.contains_helpshort_flags = usage.contains_help_flags;
   absl::SetFlagsUsageConfig(usage);

@@ -33,7 +33,9 @@ std::string Quote(const std::string& arg) {
 
 Result Crmctl(const std::vector<std::string>& args) {
   const std::string err_file = absl::StrCat(::testing::TempDir(), "/crmctl-", getpid(), ".err");
-  std::string command = Quote(testing::BuildPath("tools/crmctl"));
+  std::string command;
+  for (const auto& a : testing::CleanClientEnv()) absl::StrAppend(&command, Quote(a), " ");
+  absl::StrAppend(&command, Quote(testing::BuildPath("tools/crmctl")));
   for (const auto& a : args) absl::StrAppend(&command, " ", Quote(a));
   absl::StrAppend(&command, " 2>", Quote(err_file));
   Result r;
@@ -72,12 +74,13 @@ class Suite {
 
 TEST(CrmctlTest, TheReadmeTourRunsAsWritten) {
   testing::FourServices services;
-  testing::Subprocess tour(
-      {"/usr/bin/env", absl::StrCat("PATH=", CRM_BUILD_DIR, "/tools:/usr/bin:/bin"),
-       "CRMCTL_IDENTIFY=" + services.identify(), "CRMCTL_LOYALTY=" + services.loyalty(),
-       "CRMCTL_COMPLAINTS=" + services.complaints(), "CRMCTL_SEGMENT=" + services.segment(),
-       absl::StrCat(CRM_SOURCE_DIR, "/docs/tour.sh")},
-      absl::StrCat(::testing::TempDir(), "/tour.log"));
+  std::vector<std::string> argv = testing::CleanClientEnv();
+  argv.insert(argv.end(),
+              {absl::StrCat("PATH=", CRM_BUILD_DIR, "/tools:/usr/bin:/bin"),
+               "CRMCTL_IDENTIFY=" + services.identify(), "CRMCTL_LOYALTY=" + services.loyalty(),
+               "CRMCTL_COMPLAINTS=" + services.complaints(), "CRMCTL_SEGMENT=" + services.segment(),
+               absl::StrCat(CRM_SOURCE_DIR, "/docs/tour.sh")});
+  testing::Subprocess tour(argv, absl::StrCat(::testing::TempDir(), "/tour.log"));
   ASSERT_EQ(tour.Wait(absl::Seconds(60)), 0) << tour.Log();
   const std::string log = tour.Log();
   EXPECT_NE(log.find("redirected_from: "), std::string::npos) << log;

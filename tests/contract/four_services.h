@@ -2,6 +2,7 @@
 #define CRM_TESTS_CONTRACT_FOUR_SERVICES_H_
 
 #include <string>
+#include <vector>
 
 #include "gtest/gtest.h"
 #include "tests/contract/service_process.h"
@@ -36,6 +37,15 @@ class FourServices {
  private:
   ServiceProcess identify_, segment_, loyalty_, complaints_;
 };
+
+// `env` arguments that drop a developer's crmctl settings (eval "$(./crm env)"),
+// so that clients started by a test reach the test's plaintext services.
+inline std::vector<std::string> CleanClientEnv() {
+  return {"/usr/bin/env",         "-u", "CRMCTL_TLS_CERT_FILE", "-u", "CRMCTL_TLS_KEY_FILE",
+          "-u", "CRMCTL_TLS_CA_FILE", "-u", "CRMCTL_TOKEN",       "-u", "CRMCTL_JSON",
+          "-u", "CRMCTL_TIMEOUT",     "-u", "CRMCTL_IDENTIFY",    "-u", "CRMCTL_LOYALTY",
+          "-u", "CRMCTL_COMPLAINTS",  "-u", "CRMCTL_SEGMENT"};
+}
 
 }  // namespace crm::testing
 

@@ -10,12 +10,13 @@ namespace {
 
 TEST(PythonClientTest, SmokeScenarioAcrossTheFourServices) {
   testing::FourServices services;
-  testing::Subprocess smoke(
-      {"/usr/bin/env", absl::StrCat("PYTHONPATH=", CRM_BUILD_DIR, "/python"), "/usr/bin/python3",
-       absl::StrCat(CRM_SOURCE_DIR, "/tests/python/smoke.py"), "--identify=" + services.identify(),
-       "--loyalty=" + services.loyalty(), "--complaints=" + services.complaints(),
-       "--segment=" + services.segment()},
-      absl::StrCat(::testing::TempDir(), "/python-smoke.log"));
+  std::vector<std::string> argv = testing::CleanClientEnv();
+  argv.insert(argv.end(),
+              {absl::StrCat("PYTHONPATH=", CRM_BUILD_DIR, "/python"), "/usr/bin/python3",
+               absl::StrCat(CRM_SOURCE_DIR, "/tests/python/smoke.py"),
+               "--identify=" + services.identify(), "--loyalty=" + services.loyalty(),
+               "--complaints=" + services.complaints(), "--segment=" + services.segment()});
+  testing::Subprocess smoke(argv, absl::StrCat(::testing::TempDir(), "/python-smoke.log"));
   EXPECT_EQ(smoke.Wait(absl::Seconds(60)), 0) << smoke.Log();
   EXPECT_NE(smoke.Log().find("smoke: ok"), std::string::npos) << smoke.Log();
 }

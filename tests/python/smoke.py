@@ -7,9 +7,12 @@ which is not ours speaks the suite's wire format, error details included.
         --identify=127.0.0.1:50051 --loyalty=127.0.0.1:50052 \
         --complaints=127.0.0.1:50053 --segment=127.0.0.1:50054
 
+Against the secured suite, `eval "$(./crm env)"` first: the client
+certificate and token are read from CRMCTL_TLS_* and CRMCTL_TOKEN.
 Exit status 0 when every step holds; 1 with the failed step on stderr.
 """
 import argparse
+import os
 import sys
 import uuid
 
@@ -41,11 +44,27 @@ def error_reason(error):
     return None
 
 
+def channel(address):
+    """Plaintext, or mutual TLS with a bearer token when CRMCTL_TLS_CA_FILE,
+    CRMCTL_TLS_CERT_FILE, CRMCTL_TLS_KEY_FILE and CRMCTL_TOKEN are set, as
+    `eval "$(./crm env)"` sets them for the secured suite."""
+    ca = os.environ.get("CRMCTL_TLS_CA_FILE")
+    if not ca:
+        return grpc.insecure_channel(address)
+    def read(name):
+        with open(os.environ[name], "rb") as f:
+            return f.read()
+    tls = grpc.ssl_channel_credentials(read("CRMCTL_TLS_CA_FILE"), read("CRMCTL_TLS_KEY_FILE"),
+                                       read("CRMCTL_TLS_CERT_FILE"))
+    token = grpc.access_token_call_credentials(os.environ.get("CRMCTL_TOKEN", ""))
+    return grpc.secure_channel(address, grpc.composite_channel_credentials(tls, token))
+
+
 def run(args):
-    identify = identify_pb2_grpc.IdentifyServiceStub(grpc.insecure_channel(args.identify))
-    loyalty = loyalty_pb2_grpc.LoyaltyServiceStub(grpc.insecure_channel(args.loyalty))
-    complaints = complaints_pb2_grpc.ComplaintsServiceStub(grpc.insecure_channel(args.complaints))
-    segment = segment_pb2_grpc.SegmentServiceStub(grpc.insecure_channel(args.segment))
+    identify = identify_pb2_grpc.IdentifyServiceStub(channel(args.identify))
+    loyalty = loyalty_pb2_grpc.LoyaltyServiceStub(channel(args.loyalty))
+    complaints = complaints_pb2_grpc.ComplaintsServiceStub(channel(args.complaints))
+    segment = segment_pb2_grpc.SegmentServiceStub(channel(args.segment))
     card = str(uuid.uuid4().int)[:12]
 
     # Register a customer, with a member card.
