@@ -3,6 +3,8 @@
 #include "absl/strings/str_cat.h"
 #include "common/data_key.h"
 #include "common/log.h"
+#include "common/event_feed.h"
+#include "common/periodic.h"
 #include "common/service_main.h"
 #include "services/identify/identify_grpc.h"
 #include "services/identify/mysql_identify_store.h"
@@ -85,6 +87,11 @@ int main(int argc, char** argv) {
                                           &(*env)->ids(), *options);
   crm::identify::IdentifyGrpc adapter(&customers, &matching, absl::GetFlag(FLAGS_allow_full_view),
                                       (*env)->authorizer());
-  return (*env)->Serve(
-      {{&adapter, crm::identify::v1::IdentifyService::service_full_name()}});
+  crm::OutboxReader outbox(&(*env)->pool());
+  crm::EventFeedGrpc feed(&outbox);
+  crm::Periodic prune(absl::Hours(1), [&] {
+    (void)outbox.Prune((*env)->clock().Now() - crm::EventRetention());
+  });
+  return (*env)->Serve({{&adapter, crm::identify::v1::IdentifyService::service_full_name()},
+                        {&feed, crm::events::v1::EventFeedService::service_full_name()}});
 }

@@ -9,6 +9,7 @@
 #include "common/sql_util.h"
 #include "common/transaction.h"
 #include "services/identify/customer_changes.h"
+#include "services/identify/customer_events.h"
 #include "services/identify/customer_rows.h"
 
 namespace crm::identify {
@@ -88,6 +89,7 @@ absl::StatusOr<v1::Customer> MysqlIdentifyStore::CreateCustomer(const RequestKey
         if (absl::Status s = rows::RefreshDerivedRows(conn, *key_, c.customer_id()); !s.ok()) {
           return s;
         }
+        events::Created(conn, c);
         return IdOnly(c.customer_id());
       }, rows::WriteOptions());
   if (!created.ok()) return created.status();
@@ -123,6 +125,7 @@ absl::StatusOr<v1::Customer> MysqlIdentifyStore::UpdateCustomer(
           if (absl::Status s = rows::RefreshDerivedRows(conn, *key_, customer_id); !s.ok()) {
             return s;
           }
+          events::Updated(conn, customer_id, changes);
         }
         return IdOnly(customer_id);
       }, rows::WriteOptions());
@@ -179,6 +182,7 @@ absl::StatusOr<v1::Identifier> MysqlIdentifyStore::AddIdentifier(absl::string_vi
           if (absl::Status s = rows::RefreshDerivedRows(conn, *key_, customer_id); !s.ok()) {
             return s;
           }
+          events::Updated(conn, customer_id, {{"identifiers", "", ""}});
         }
         for (v1::Identifier& held : rows::ReadIdentifiers(conn, *key_, customer_id)) {
           if (held.type() == id.type && held.namespace_() == id.ns &&
@@ -211,6 +215,7 @@ absl::Status MysqlIdentifyStore::RemoveIdentifier(absl::string_view customer_id,
     rows::InsertHistory(conn, *key_, customer_id, rows::IdentifierField(id),
                         rows::IdentifierHistoryValue(id), "", context);
     rows::WriteCustomer(conn, *key_, *row, context.now);
+    events::Updated(conn, customer_id, {{"identifiers", "", ""}});
     return rows::RefreshDerivedRows(conn, *key_, customer_id);
   }, rows::WriteOptions());
 }
@@ -284,6 +289,7 @@ absl::StatusOr<v1::Customer> MysqlIdentifyStore::SetLifecycleStatus(
           rows::InsertHistory(conn, *key_, customer_id, "lifecycle_status",
                               v1::LifecycleStatus_Name(old_status),
                               v1::LifecycleStatus_Name(status), context);
+          events::LifecycleChanged(conn, customer_id, old_status, status);
         }
         auto found = rows::ReadLiveCustomer(conn, *key_, customer_id);
         if (!found.ok()) return found.status();
@@ -491,6 +497,7 @@ absl::StatusOr<v1::Customer> MysqlIdentifyStore::EraseCustomer(absl::string_view
             if (!target.ok()) return target.status();
             if (!target->has_value()) continue;
             EraseOne(conn, *key_, **target, context);
+            events::Erased(conn, id);
             if (absl::Status s = rows::RefreshDerivedRows(conn, *key_, id); !s.ok()) return s;
             auto children = Prepare(conn, "SELECT customer_id FROM customers WHERE merged_into = ?");
             children->setString(1, id);

@@ -11,6 +11,7 @@
 #include "common/sql_util.h"
 #include "common/transaction.h"
 #include "services/identify/customer_changes.h"
+#include "services/identify/customer_events.h"
 #include "services/identify/customer_rows.h"
 #include "services/identify/mysql_match_store.h"
 
@@ -156,6 +157,7 @@ absl::StatusOr<MergeOutcome> MysqlMatchStore::Merge(const RequestKey& key,
         for (absl::string_view id : {survivor_id, merged_id}) {
           if (absl::Status s = rows::RefreshDerivedRows(conn, *key_, id); !s.ok()) return s;
         }
+        events::Merged(conn, merge_id, survivor_id, merged_id);
         v1::MergeCustomersResponse response;
         response.set_merge_id(merge_id);
         response.mutable_survivor()->set_customer_id(std::string(survivor_id));
@@ -263,6 +265,7 @@ absl::StatusOr<UnmergeOutcome> MysqlMatchStore::Unmerge(const RequestKey& key,
         for (const std::string& id : {survivor_id, merged_id}) {
           if (absl::Status s = rows::RefreshDerivedRows(conn, *key_, id); !s.ok()) return s;
         }
+        events::Unmerged(conn, merge_id, survivor_id, merged_id);
         v1::UnmergeCustomersResponse response;
         response.mutable_survivor()->set_customer_id(survivor_id);
         response.mutable_restored()->set_customer_id(merged_id);

@@ -8,6 +8,8 @@
 #include "common/errors.h"
 #include "common/grpc_status.h"
 #include "crm/complaints/v1/complaints.grpc.pb.h"
+#include "crm/events/v1/events.grpc.pb.h"
+#include "crm/identify/v1/events.pb.h"
 #include "crm/identify/v1/identify.grpc.pb.h"
 #include "crm/loyalty/v1/loyalty.grpc.pb.h"
 #include "crm/segment/v1/segment.grpc.pb.h"
@@ -76,6 +78,92 @@ TEST(IdentifyContractTest, CreateGetReplayAndErrors) {
   EXPECT_NE(metrics.find("crm_build_info{"), std::string::npos);
   EXPECT_NE(metrics.find("crm_db_pool_connections_in_use"), std::string::npos);
   EXPECT_NE(svc.process().Log().find("\"msg\":\"rpc failed\""), std::string::npos);
+}
+
+// Every change to a customer is in identify's feed, in order, in the change's
+// transaction, and no event carries personal data.
+TEST(IdentifyContractTest, TheChangeFeedCarriesEveryChangeWithoutPersonalData) {
+  ServiceProcess svc("identify");
+  ASSERT_TRUE(WaitForHealth(svc.channel().get(), "SERVING", absl::Seconds(20)));
+  auto stub = identify::v1::IdentifyService::NewStub(svc.channel());
+  auto create = [&](const std::string& request_id, const std::string& name, const std::string& phone) {
+    identify::v1::CreateCustomerRequest request;
+    request.set_request_id(request_id);
+    request.mutable_customer()->set_kind(identify::v1::CUSTOMER_KIND_PERSON);
+    request.mutable_customer()->set_category(identify::v1::CUSTOMER_CATEGORY_CONSUMER);
+    request.mutable_customer()->set_display_name(name);
+    auto* id = request.mutable_customer()->add_identifiers();
+    id->set_type(identify::v1::IDENTIFIER_TYPE_PHONE);
+    id->set_value(phone);
+    identify::v1::CreateCustomerResponse response;
+    EXPECT_TRUE(stub->CreateCustomer(Context().get(), request, &response).ok());
+    return response.customer().customer_id();
+  };
+  const std::string a = create("a", "Zhou Jielun", "13822417305");
+  create("a", "Zhou Jielun", "13822417305");  // a replay adds no event
+  identify::v1::UpdateCustomerRequest update;
+  update.mutable_customer()->set_customer_id(a);
+  update.mutable_customer()->set_display_name("Jay Chou");
+  update.mutable_update_mask()->add_paths("display_name");
+  identify::v1::UpdateCustomerResponse updated;
+  ASSERT_TRUE(stub->UpdateCustomer(Context().get(), update, &updated).ok());
+  const std::string b = create("b", "Zhou J.", "13651908874");
+  identify::v1::MergeCustomersRequest merge;
+  merge.set_request_id("m1");
+  merge.set_survivor_id(a);
+  merge.set_merged_id(b);
+  merge.set_reason("same person");
+  identify::v1::MergeCustomersResponse merged;
+  ASSERT_TRUE(stub->MergeCustomers(Context().get(), merge, &merged).ok());
+  identify::v1::UnmergeCustomersRequest unmerge;
+  unmerge.set_request_id("u1");
+  unmerge.set_merge_id(merged.merge_id());
+  unmerge.set_reason("two people after all");
+  identify::v1::UnmergeCustomersResponse unmerged;
+  ASSERT_TRUE(stub->UnmergeCustomers(Context().get(), unmerge, &unmerged).ok());
+  identify::v1::SetLifecycleStatusRequest lifecycle;
+  lifecycle.set_customer_id(a);
+  lifecycle.set_status(identify::v1::LIFECYCLE_STATUS_FIRST_TIME);
+  lifecycle.set_reason("first purchase");
+  identify::v1::SetLifecycleStatusResponse lifecycle_set;
+  ASSERT_TRUE(stub->SetLifecycleStatus(Context().get(), lifecycle, &lifecycle_set).ok());
+  identify::v1::EraseCustomerRequest erase;
+  erase.set_customer_id(b);
+  erase.set_reason("GDPR request 42");
+  identify::v1::EraseCustomerResponse erased;
+  ASSERT_TRUE(stub->EraseCustomer(Context().get(), erase, &erased).ok());
+
+  auto feed = events::v1::EventFeedService::NewStub(svc.channel());
+  auto ctx = Context();
+  auto stream = feed->WatchEvents(ctx.get(), events::v1::WatchEventsRequest());
+  std::vector<events::v1::Event> seen;
+  events::v1::WatchEventsResponse batch;
+  while (seen.size() < 7 && stream->Read(&batch)) {
+    seen.insert(seen.end(), batch.events().begin(), batch.events().end());
+  }
+  ctx->TryCancel();
+  ASSERT_EQ(seen.size(), 7u);
+  std::vector<std::string> types;
+  for (const auto& e : seen) {
+    types.push_back(e.payload().type_url().substr(e.payload().type_url().rfind('.') + 1));
+    for (const char* secret : {"Zhou", "Jay Chou", "13822417305", "13651908874"}) {
+      EXPECT_EQ(e.payload().value().find(secret), std::string::npos) << types.back();
+    }
+  }
+  EXPECT_EQ(types, (std::vector<std::string>{"CustomerCreated", "CustomerUpdated", "CustomerCreated",
+                                             "CustomerMerged", "CustomerUnmerged", "LifecycleChanged",
+                                             "CustomerErased"}));
+  identify::v1::CustomerUpdated changed;
+  ASSERT_TRUE(seen[1].payload().UnpackTo(&changed));
+  EXPECT_EQ(changed.fields(0), "display_name");
+  identify::v1::CustomerMerged merge_event;
+  ASSERT_TRUE(seen[3].payload().UnpackTo(&merge_event));
+  EXPECT_EQ(merge_event.merge_id(), merged.merge_id());
+  EXPECT_EQ(merge_event.survivor_id(), a);
+  EXPECT_EQ(merge_event.merged_id(), b);
+  identify::v1::CustomerUnmerged unmerge_event;
+  ASSERT_TRUE(seen[4].payload().UnpackTo(&unmerge_event));
+  EXPECT_EQ(unmerge_event.restored_id(), b);
 }
 
 TEST(IdentifyContractTest, MalformedBytesAreInvalidArgumentAndWriteNothing) {

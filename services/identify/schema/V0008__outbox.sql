@@ -1,0 +1,3 @@
+-- identify's change feed: customers created, updated, merged, unmerged,
+-- erased and their lifecycle, in the change's own transaction.
+-- crm:include common/schema/outbox_events.sql
