@@ -4,6 +4,7 @@
 # so a service image carries its schema and needs no files at run time.
 function(crm_embed_migrations target namespace dir)
   file(GLOB sql_files CONFIGURE_DEPENDS ${dir}/V*.sql)
+  file(GLOB shared_files CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/common/schema/*.sql)
   list(SORT sql_files)
   # "|" separated: a ";" list would split the command line.
   string(REPLACE ";" "|" sql_file_arg "${sql_files}")
@@ -13,7 +14,7 @@ function(crm_embed_migrations target namespace dir)
     COMMAND ${CMAKE_COMMAND} -DOUT=${out} -DNAMESPACE=${namespace} -DROOT=${CMAKE_SOURCE_DIR}
             "-DFILES=${sql_file_arg}" -P ${CMAKE_SOURCE_DIR}/cmake/embed_migrations.cmake
     DEPENDS ${sql_files} ${CMAKE_SOURCE_DIR}/cmake/embed_migrations.cmake
-            ${CMAKE_SOURCE_DIR}/common/schema/idempotency_keys.sql
+            ${shared_files}
     COMMENT "embedding migrations of ${namespace}"
     VERBATIM)
   add_library(${target} STATIC ${out})

@@ -1,10 +1,12 @@
 // The complaints service: every complaint to a satisfied close, on time.
 #include "absl/flags/flag.h"
 #include "common/event_feed.h"
+#include "common/feed_follower.h"
 #include "common/log.h"
 #include "common/periodic.h"
 #include "common/service_main.h"
 #include "services/complaints/complaints_grpc.h"
+#include "services/complaints/customer_merges.h"
 #include "services/complaints/mysql_complaints_store.h"
 #include "services/identify/client/identify_client.h"
 
@@ -40,6 +42,13 @@ int main(int argc, char** argv) {
   });
   crm::Periodic pending(absl::GetFlag(FLAGS_pending_calls_interval),
                         [&] { service.RunPendingCalls((*env)->clock().Now(), 500); });
+  // Complaints follow their customer through identify's merges and unmerges.
+  crm::complaints::CustomerMerges merges(&(*env)->pool());
+  crm::FeedFollower merge_feed(&merges, &(*env)->clock(),
+                               (*env)->PeerChannelTo(absl::GetFlag(FLAGS_identify_target)),
+                               "identify", crm::complaints::CustomerMerges::EventTypes(),
+                               crm::FeedHolderName());
+  merge_feed.Start();
   crm::OutboxReader outbox(&(*env)->pool());
   crm::EventFeedGrpc feed(&outbox);
   crm::Periodic prune(absl::Hours(1), [&] {

@@ -1,17 +1,12 @@
 #ifndef CRM_SERVICES_SEGMENT_FEED_FOLLOWER_H_
 #define CRM_SERVICES_SEGMENT_FEED_FOLLOWER_H_
 
-#include <atomic>
 #include <functional>
-#include <memory>
 #include <string>
-#include <thread>
 #include <vector>
 
-#include "absl/synchronization/mutex.h"
-#include "common/clock.h"
-#include "crm/events/v1/events.grpc.pb.h"
-#include "grpcpp/channel.h"
+#include "common/feed_follower.h"
+#include "crm/events/v1/events.pb.h"
 #include "services/segment/mysql_value_store.h"
 
 namespace crm::segment {
@@ -19,36 +14,29 @@ namespace crm::segment {
 // What one event changes in segment's aggregates.
 using EventHandler = std::function<void(const events::v1::Event&, FeedEffects&)>;
 
-// Follows another service's change feed into segment's aggregates. Each
-// batch's effects and the new checkpoint commit together, so every event
-// applies exactly once across crashes and restarts; a lease in
-// feed_checkpoints keeps one replica following at a time, and another
-// takes over within the lease (30 s) when it dies.
-class FeedFollower {
+// Segment's aggregates as the sink of a change feed: `handler` turns each
+// event into effects, applied with the checkpoint in one transaction.
+class AggregateSink : public FeedSink {
  public:
-  FeedFollower(MysqlValueStore* store, const Clock* clock, std::shared_ptr<grpc::Channel> feed,
-               std::string source, std::vector<std::string> types, EventHandler handler,
-               std::string holder);
-  ~FeedFollower();
+  AggregateSink(MysqlValueStore* store, EventHandler handler)
+      : store_(store), handler_(std::move(handler)) {}
 
-  void Start();
+  absl::StatusOr<int64_t> AcquireFeed(const std::string& source, const std::string& holder,
+                                      absl::Time now, absl::Time until) override {
+    return store_->AcquireFeed(source, holder, now, until);
+  }
+  absl::Status ApplyBatch(const std::string& source, const std::string& holder, int64_t after_seq,
+                          int64_t last_seq,
+                          const google::protobuf::RepeatedPtrField<events::v1::Event>& events,
+                          absl::Time now) override {
+    FeedEffects effects;
+    for (const auto& e : events) handler_(e, effects);
+    return store_->ApplyFeedBatch(source, holder, after_seq, last_seq, effects, now);
+  }
 
  private:
-  void Loop();
-  // Streams from the checkpoint until the stream ends or a batch fails.
-  void FollowOnce(int64_t checkpoint);
-
   MysqlValueStore* store_;
-  const Clock* clock_;
-  std::unique_ptr<events::v1::EventFeedService::Stub> stub_;
-  std::string source_;
-  std::vector<std::string> types_;
   EventHandler handler_;
-  std::string holder_;
-  std::atomic<bool> stop_{false};
-  absl::Mutex mu_;
-  grpc::ClientContext* active_ ABSL_GUARDED_BY(mu_) = nullptr;
-  std::thread thread_;
 };
 
 // Loyalty: PurchaseRecorded adds the paid amount to the purchase day,

@@ -25,16 +25,16 @@ int main(int argc, char** argv) {
   crm::segment::Recomputer recomputer(&values, &(*env)->clock(), &(*env)->ids());
   crm::segment::SegmentService service(&store, &(*env)->clock(), &values, &recomputer);
   crm::segment::SegmentGrpc adapter(&service);
-  char host[256] = {};
-  gethostname(host, sizeof(host) - 1);
-  const std::string holder = absl::StrCat(host, "/", getpid());
-  std::vector<std::unique_ptr<crm::segment::FeedFollower>> followers;
+  const std::string holder = crm::FeedHolderName();
+  std::vector<std::unique_ptr<crm::segment::AggregateSink>> sinks;
+  std::vector<std::unique_ptr<crm::FeedFollower>> followers;
   auto follow = [&](const std::string& target, const char* source,
                     std::vector<std::string> types, crm::segment::EventHandler handler) {
     if (target.empty()) return;
-    followers.push_back(std::make_unique<crm::segment::FeedFollower>(
-        &values, &(*env)->clock(), (*env)->PeerChannelTo(target),
-        source, std::move(types), std::move(handler), holder));
+    sinks.push_back(std::make_unique<crm::segment::AggregateSink>(&values, std::move(handler)));
+    followers.push_back(std::make_unique<crm::FeedFollower>(
+        sinks.back().get(), &(*env)->clock(), (*env)->PeerChannelTo(target), source,
+        std::move(types), holder));
     followers.back()->Start();
   };
   follow(absl::GetFlag(FLAGS_loyalty_target), "loyalty", crm::segment::LoyaltyEventTypes(),

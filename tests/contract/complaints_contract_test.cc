@@ -257,5 +257,88 @@ TEST(ComplaintsContractTest, AVipComplaintIsCompensatedOnceThroughLoyalty) {
   EXPECT_EQ(filed.complaint().sla().sla_class(), "standard");
 }
 
+// A complaint follows its customer through identify's merge, and back
+// exactly on unmerge, through identify's change feed.
+TEST(ComplaintsContractTest, ComplaintsFollowTheirCustomerThroughMergeAndUnmerge) {
+  ServiceProcess identify("identify");
+  ASSERT_TRUE(WaitForHealth(identify.channel().get(), "SERVING", absl::Seconds(20)));
+  ServiceProcess complaints("complaints", true,
+                            {"--identify_target=" + identify.address(),
+                             "--loyalty_target=127.0.0.1:1", "--segment_target=127.0.0.1:1",
+                             "--sla_sweep_interval=0"});
+  ASSERT_TRUE(WaitForHealth(complaints.channel().get(), "SERVING", absl::Seconds(20)));
+  auto customers = identify::v1::IdentifyService::NewStub(identify.channel());
+  auto stub = cv1::ComplaintsService::NewStub(complaints.channel());
+  auto create = [&](const std::string& name) {
+    identify::v1::CreateCustomerRequest request;
+    request.set_request_id("create-" + name.substr(0, 2));
+    request.mutable_customer()->set_kind(identify::v1::CUSTOMER_KIND_PERSON);
+    request.mutable_customer()->set_category(identify::v1::CUSTOMER_CATEGORY_CONSUMER);
+    request.mutable_customer()->set_display_name(name);
+    identify::v1::CreateCustomerResponse response;
+    EXPECT_TRUE(customers->CreateCustomer(Context().get(), request, &response).ok());
+    return response.customer().customer_id();
+  };
+  const std::string survivor = create("Li Na"), duplicate = create("Na Li"), other = create("Wu Di");
+  auto file = [&](const std::string& request_id, const std::string& customer) {
+    cv1::FileComplaintRequest request;
+    request.set_request_id(request_id);
+    request.mutable_complaint()->set_customer_id(customer);
+    request.mutable_complaint()->set_channel(cv1::CHANNEL_EMAIL);
+    request.mutable_complaint()->set_subject("refund");
+    request.mutable_complaint()->set_description("no refund after three weeks");
+    cv1::FileComplaintResponse response;
+    EXPECT_TRUE(stub->FileComplaint(Context().get(), request, &response).ok());
+    return response.complaint().complaint_id();
+  };
+  const std::string of_duplicate = file("f1", duplicate);
+  const std::string of_survivor = file("f2", survivor);
+  const std::string of_other = file("f3", other);
+  auto owner = [&](const std::string& complaint_id) {
+    cv1::GetComplaintRequest get;
+    get.set_complaint_id(complaint_id);
+    cv1::GetComplaintResponse got;
+    EXPECT_TRUE(stub->GetComplaint(Context().get(), get, &got).ok());
+    return got.complaint().customer_id();
+  };
+  auto eventually_owned_by = [&](const std::string& complaint_id, const std::string& customer) {
+    const absl::Time give_up = absl::Now() + absl::Seconds(15);
+    while (owner(complaint_id) != customer && absl::Now() < give_up) {
+      absl::SleepFor(absl::Milliseconds(100));
+    }
+    return owner(complaint_id) == customer;
+  };
+
+  identify::v1::MergeCustomersRequest merge;
+  merge.set_request_id("m1");
+  merge.set_survivor_id(survivor);
+  merge.set_merged_id(duplicate);
+  merge.set_reason("same person");
+  identify::v1::MergeCustomersResponse merged;
+  ASSERT_TRUE(customers->MergeCustomers(Context().get(), merge, &merged).ok());
+  EXPECT_TRUE(eventually_owned_by(of_duplicate, survivor)) << complaints.process().Log();
+  cv1::ListComplaintsRequest list;
+  list.set_customer_id(survivor);
+  cv1::ListComplaintsResponse listed;
+  ASSERT_TRUE(stub->ListComplaints(Context().get(), list, &listed).ok());
+  EXPECT_EQ(listed.complaints_size(), 2);
+  // Filed for the survivor after the merge: stays with it on unmerge.
+  const std::string after_merge = file("f4", survivor);
+
+  identify::v1::UnmergeCustomersRequest unmerge;
+  unmerge.set_request_id("u1");
+  unmerge.set_merge_id(merged.merge_id());
+  unmerge.set_reason("two people after all");
+  identify::v1::UnmergeCustomersResponse unmerged;
+  ASSERT_TRUE(customers->UnmergeCustomers(Context().get(), unmerge, &unmerged).ok());
+  EXPECT_TRUE(eventually_owned_by(of_duplicate, duplicate)) << complaints.process().Log();
+  EXPECT_EQ(owner(of_survivor), survivor);
+  EXPECT_EQ(owner(after_merge), survivor);
+  EXPECT_EQ(owner(of_other), other);
+  EXPECT_EQ(complaints.db().Query("SELECT COUNT(*) FROM merge_moves"), "0");
+  EXPECT_EQ(complaints.db().Query("SELECT last_seq > 0 FROM feed_checkpoints WHERE source = 'identify'"),
+            "1");
+}
+
 }  // namespace
 }  // namespace crm
