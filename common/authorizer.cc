@@ -44,7 +44,8 @@ absl::StatusOr<std::vector<std::string>> Authorizer::Principals(
   std::vector<std::string> principals;
   for (const auto& cn : peer.FindPropertyValues("x509_common_name")) {
     const std::string name(cn.data(), cn.size());
-    if (absl::StartsWith(name, "crm-")) principals.push_back(absl::StrCat("service:", name.substr(4)));
+    if (absl::StartsWith(name, "crm-"))
+      principals.push_back(absl::StrCat("service:", name.substr(4)));
   }
   if (authorization.has_value()) {
     auto token = Bearer(*authorization);
@@ -80,7 +81,8 @@ grpc::Status Authorizer::Process(const InputMetadata& auth_metadata, grpc::AuthC
   }
   auto principals = Principals(*context, authorization);
   if (!principals.ok()) {
-    return Deny(grpc::StatusCode::UNAUTHENTICATED, method, std::string(principals.status().message()));
+    return Deny(grpc::StatusCode::UNAUTHENTICATED, method,
+                std::string(principals.status().message()));
   }
   if (!policy_.Allows(method, *principals)) {
     return Deny(grpc::StatusCode::PERMISSION_DENIED, method,

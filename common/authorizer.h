@@ -30,8 +30,7 @@ namespace crm {
 // crm_authz_denied_total{method,code}.
 class Authorizer : public grpc::AuthMetadataProcessor {
  public:
-  Authorizer(AuthzPolicy policy, std::optional<JwtVerifier> tokens,
-             prometheus::Registry* registry);
+  Authorizer(AuthzPolicy policy, std::optional<JwtVerifier> tokens, prometheus::Registry* registry);
 
   bool IsBlocking() const override { return false; }  // CPU only: a signature check
   grpc::Status Process(const InputMetadata& auth_metadata, grpc::AuthContext* context,

@@ -10,7 +10,8 @@
 namespace crm {
 
 // Who may call what, read from a JSON file:
-//   {"rules": {"crm.segment.v1.SegmentService/GetCustomerTier": ["service:complaints", "role:agent"],
+//   {"rules": {"crm.segment.v1.SegmentService/GetCustomerTier": ["service:complaints",
+//   "role:agent"],
 //              "crm.segment.v1.SegmentService/*": ["role:admin"],
 //              "grpc.health.v1.Health/*": ["*"]},
 //    "full_view": ["role:privacy_officer"]}

@@ -43,8 +43,8 @@ absl::StatusOr<int64_t> AcquireFeedLease(MysqlPool& pool, const std::string& sou
 }
 
 absl::Status AdvanceFeedCheckpoint(sql::Connection& conn, const std::string& source,
-                                   const std::string& holder, int64_t after_seq,
-                                   int64_t last_seq, absl::Time now) {
+                                   const std::string& holder, int64_t after_seq, int64_t last_seq,
+                                   absl::Time now) {
   auto move = Prepare(conn,
                       "UPDATE feed_checkpoints SET last_seq = ?, updated_at = ? "
                       "WHERE source = ? AND last_seq = ? AND holder = ?");
@@ -54,9 +54,9 @@ absl::Status AdvanceFeedCheckpoint(sql::Connection& conn, const std::string& sou
   move->setInt64(4, after_seq);
   move->setString(5, holder);
   if (move->executeUpdate() == 1) return absl::OkStatus();
-  return Error(absl::StatusCode::kAborted, "CHECKPOINT_MOVED",
-               absl::StrCat("the checkpoint of ", source,
-                            " moved or its lease passed to another replica"));
+  return Error(
+      absl::StatusCode::kAborted, "CHECKPOINT_MOVED",
+      absl::StrCat("the checkpoint of ", source, " moved or its lease passed to another replica"));
 }
 
 }  // namespace crm

@@ -27,8 +27,8 @@ absl::StatusOr<int64_t> AcquireFeedLease(MysqlPool& pool, const std::string& sou
 // CHECKPOINT_MOVED when it is no longer at `after_seq` or no longer
 // `holder`'s (the caller rolls back).
 absl::Status AdvanceFeedCheckpoint(sql::Connection& conn, const std::string& source,
-                                   const std::string& holder, int64_t after_seq,
-                                   int64_t last_seq, absl::Time now);
+                                   const std::string& holder, int64_t after_seq, int64_t last_seq,
+                                   absl::Time now);
 
 }  // namespace crm
 

@@ -19,9 +19,8 @@ std::string FeedHolderName() {
   return absl::StrCat(host, "/", getpid());
 }
 
-FeedFollower::FeedFollower(FeedSink* sink, const Clock* clock,
-                           std::shared_ptr<grpc::Channel> feed, std::string source,
-                           std::vector<std::string> types, std::string holder)
+FeedFollower::FeedFollower(FeedSink* sink, const Clock* clock, std::shared_ptr<grpc::Channel> feed,
+                           std::string source, std::vector<std::string> types, std::string holder)
     : sink_(sink),
       clock_(clock),
       stub_(events::v1::EventFeedService::NewStub(std::move(feed))),

@@ -25,10 +25,9 @@ class FeedSink {
                                               absl::Time now, absl::Time until) = 0;
   // Applies `events` and moves the checkpoint from `after_seq` to `last_seq`
   // in one transaction; an error applies nothing.
-  virtual absl::Status ApplyBatch(const std::string& source, const std::string& holder,
-                                  int64_t after_seq, int64_t last_seq,
-                                  const google::protobuf::RepeatedPtrField<events::v1::Event>& events,
-                                  absl::Time now) = 0;
+  virtual absl::Status ApplyBatch(
+      const std::string& source, const std::string& holder, int64_t after_seq, int64_t last_seq,
+      const google::protobuf::RepeatedPtrField<events::v1::Event>& events, absl::Time now) = 0;
 };
 
 // Follows another service's change feed (WatchEvents) into a FeedSink. Each

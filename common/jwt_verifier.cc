@@ -35,9 +35,9 @@ absl::StatusOr<JwtVerifier> JwtVerifier::FromFile(const std::string& public_key_
   std::ostringstream key;
   key << in.rdbuf();
   if (!in || key.str().find("PUBLIC KEY") == std::string::npos) {
-    return Error(absl::StatusCode::kInvalidArgument, "BAD_AUTH_CONFIG",
-                 absl::StrCat("--jwt_public_key_file: ", public_key_file,
-                              " holds no PEM public key"));
+    return Error(
+        absl::StatusCode::kInvalidArgument, "BAD_AUTH_CONFIG",
+        absl::StrCat("--jwt_public_key_file: ", public_key_file, " holds no PEM public key"));
   }
   if (issuer.empty() || audience.empty()) {
     return Error(absl::StatusCode::kInvalidArgument, "BAD_AUTH_CONFIG",

@@ -27,14 +27,14 @@ int main(int argc, char** argv) {
   key << in.rdbuf();
   if (!in || absl::GetFlag(FLAGS_sub).empty() || absl::GetFlag(FLAGS_role).empty() ||
       absl::GetFlag(FLAGS_ttl) <= absl::ZeroDuration()) {
-    std::cerr << "crm-token: --key_file (readable), --sub, --role and a positive --ttl are needed\n";
+    std::cerr
+        << "crm-token: --key_file (readable), --sub, --role and a positive --ttl are needed\n";
     return 2;
   }
   const absl::Time now = absl::Now();
-  auto token = crm::SignToken(key.str(), absl::GetFlag(FLAGS_issuer), absl::GetFlag(FLAGS_audience),
-                              {absl::GetFlag(FLAGS_sub), absl::GetFlag(FLAGS_role),
-                               now + absl::GetFlag(FLAGS_ttl)},
-                              now);
+  auto token = crm::SignToken(
+      key.str(), absl::GetFlag(FLAGS_issuer), absl::GetFlag(FLAGS_audience),
+      {absl::GetFlag(FLAGS_sub), absl::GetFlag(FLAGS_role), now + absl::GetFlag(FLAGS_ttl)}, now);
   if (!token.ok()) {
     std::cerr << "crm-token: " << token.status().message() << "\n";
     return 1;

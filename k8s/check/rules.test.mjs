@@ -73,10 +73,10 @@ test("a Secret with inline values or a password in the environment fails", () =>
 
 test("a NetworkPolicy that lets in a service that never calls, or blocks a real caller, fails", () => {
   const policy = (o, svc) => find(o, "NetworkPolicy", `crm-${svc}`);
-  expectProblem((o) => policy(o, "identify").spec.ingress[0].from.push(
-    { podSelector: { matchLabels: { "app.kubernetes.io/name": "crm-segment" } } }), /lets segment call identify/);
+  expectProblem((o) => policy(o, "loyalty").spec.ingress[0].from.push(
+    { podSelector: { matchLabels: { "app.kubernetes.io/name": "crm-identify" } } }), /lets identify call loyalty/);
   expectProblem((o) => policy(o, "identify").spec.ingress[0].from.shift(), /blocks loyalty, which calls identify/);
-  expectProblem((o) => policy(o, "segment").spec.egress.pop(), /egress reaches \[loyalty\]/);
+  expectProblem((o) => policy(o, "segment").spec.egress.pop(), /egress reaches \[identify,loyalty\]/);
   expectProblem((o) => policy(o, "loyalty").spec.ingress.push({ ports: [{ port: 50052 }] }), /allows anyone/);
   expectProblem((o) => o.splice(o.indexOf(find(o, "NetworkPolicy", "crm-default-deny")), 1), /no default-deny/);
 });

@@ -1,12 +1,8 @@
 #include "services/complaints/customer_merges.h"
 
-#include "common/feed_checkpoint.h"
 #include "common/sql_util.h"
-#include "common/transaction.h"
-#include "crm/identify/v1/events.pb.h"
 
 namespace crm::complaints {
-namespace {
 
 void MoveToSurvivor(sql::Connection& conn, const identify::v1::CustomerMerged& merge,
                     absl::Time now) {
@@ -39,40 +35,6 @@ void MoveBack(sql::Connection& conn, const identify::v1::CustomerUnmerged& unmer
   auto forget = Prepare(conn, "DELETE FROM merge_moves WHERE merge_id = ?");
   forget->setString(1, unmerge.merge_id());
   forget->executeUpdate();
-}
-
-}  // namespace
-
-std::vector<std::string> CustomerMerges::EventTypes() {
-  return {identify::v1::CustomerMerged::descriptor()->full_name(),
-          identify::v1::CustomerUnmerged::descriptor()->full_name()};
-}
-
-absl::StatusOr<int64_t> CustomerMerges::AcquireFeed(const std::string& source,
-                                                    const std::string& holder, absl::Time now,
-                                                    absl::Time until) {
-  return AcquireFeedLease(*pool_, source, holder, now, until);
-}
-
-absl::Status CustomerMerges::ApplyBatch(
-    const std::string& source, const std::string& holder, int64_t after_seq, int64_t last_seq,
-    const google::protobuf::RepeatedPtrField<events::v1::Event>& events, absl::Time now) {
-  return RunInTransaction(*pool_, [&](sql::Connection& conn) -> absl::Status {
-    if (absl::Status s = AdvanceFeedCheckpoint(conn, source, holder, after_seq, last_seq, now);
-        !s.ok()) {
-      return s;
-    }
-    for (const events::v1::Event& e : events) {
-      identify::v1::CustomerMerged merged;
-      identify::v1::CustomerUnmerged unmerged;
-      if (e.payload().UnpackTo(&merged)) {
-        MoveToSurvivor(conn, merged, now);
-      } else if (e.payload().UnpackTo(&unmerged)) {
-        MoveBack(conn, unmerged, now);
-      }
-    }
-    return absl::OkStatus();
-  });
 }
 
 }  // namespace crm::complaints

@@ -7,6 +7,7 @@
 #include "common/service_main.h"
 #include "services/complaints/complaints_grpc.h"
 #include "services/complaints/customer_merges.h"
+#include "services/identify/client/merge_sink.h"
 #include "services/complaints/mysql_complaints_store.h"
 #include "services/identify/client/identify_client.h"
 
@@ -43,10 +44,11 @@ int main(int argc, char** argv) {
   crm::Periodic pending(absl::GetFlag(FLAGS_pending_calls_interval),
                         [&] { service.RunPendingCalls((*env)->clock().Now(), 500); });
   // Complaints follow their customer through identify's merges and unmerges.
-  crm::complaints::CustomerMerges merges(&(*env)->pool());
+  crm::identify::MergeSink merges(&(*env)->pool(), crm::complaints::MoveToSurvivor,
+                                  crm::complaints::MoveBack);
   crm::FeedFollower merge_feed(&merges, &(*env)->clock(),
                                (*env)->PeerChannelTo(absl::GetFlag(FLAGS_identify_target)),
-                               "identify", crm::complaints::CustomerMerges::EventTypes(),
+                               "identify", crm::identify::MergeSink::EventTypes(),
                                crm::FeedHolderName());
   merge_feed.Start();
   crm::OutboxReader outbox(&(*env)->pool());

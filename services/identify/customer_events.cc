@@ -19,7 +19,8 @@ void Created(sql::Connection& conn, const v1::Customer& customer) {
 void Updated(sql::Connection& conn, absl::string_view customer_id,
              const std::vector<FieldChange>& changes) {
   std::set<std::string> fields;
-  for (const FieldChange& change : changes) fields.insert(change.field.substr(0, change.field.find('.')));
+  for (const FieldChange& change : changes)
+    fields.insert(change.field.substr(0, change.field.find('.')));
   v1::CustomerUpdated event;
   event.set_customer_id(std::string(customer_id));
   for (const std::string& field : fields) event.add_fields(field);

@@ -1,9 +1,8 @@
 // The segment service: value tiers, segments, scores and warnings.
-#include <unistd.h>
-
 #include "absl/flags/flag.h"
-#include "absl/strings/str_cat.h"
 #include "common/service_main.h"
+#include "services/identify/client/merge_sink.h"
+#include "services/segment/customer_merges.h"
 #include "services/segment/feed_follower.h"
 #include "services/segment/mysql_segment_store.h"
 #include "services/segment/segment_grpc.h"
@@ -13,6 +12,9 @@ ABSL_FLAG(std::string, loyalty_target, "127.0.0.1:50052",
           "empty: do not follow");
 ABSL_FLAG(std::string, complaints_target, "127.0.0.1:50053",
           "The complaints service, whose change feed segment follows; empty: do not follow");
+ABSL_FLAG(std::string, identify_target, "127.0.0.1:50051",
+          "The identify service, whose merges and unmerges segment's aggregates follow; empty: "
+          "do not follow");
 
 int main(int argc, char** argv) {
   crm::InitProcess(argc, argv, "segment");
@@ -41,5 +43,13 @@ int main(int argc, char** argv) {
          crm::segment::ApplyLoyaltyEvent);
   follow(absl::GetFlag(FLAGS_complaints_target), "complaints",
          crm::segment::ComplaintEventTypes(), crm::segment::ApplyComplaintEvent);
+  crm::identify::MergeSink merges(&(*env)->pool(), crm::segment::MergeAggregates,
+                                  crm::segment::UnmergeAggregates);
+  if (const std::string target = absl::GetFlag(FLAGS_identify_target); !target.empty()) {
+    followers.push_back(std::make_unique<crm::FeedFollower>(
+        &merges, &(*env)->clock(), (*env)->PeerChannelTo(target), "identify",
+        crm::identify::MergeSink::EventTypes(), holder));
+    followers.back()->Start();
+  }
   return (*env)->Serve({{&adapter, crm::segment::v1::SegmentService::service_full_name()}});
 }

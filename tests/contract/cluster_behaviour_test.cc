@@ -37,8 +37,9 @@ class PrivateDatabase {
   ~PrivateDatabase() { Run("mariadb_stop \"$dir\""); }
 
   bool Start() {
-    return Run("mariadb_start \"$dir\" \"$port\" && "
-               "mariadb_sql \"$dir\" -e 'CREATE DATABASE IF NOT EXISTS crm_segment'");
+    return Run(
+        "mariadb_start \"$dir\" \"$port\" && "
+        "mariadb_sql \"$dir\" -e 'CREATE DATABASE IF NOT EXISTS crm_segment'");
   }
   bool Stop() { return Run("mariadb_stop \"$dir\""); }
   std::string Dsn() const {
@@ -47,9 +48,9 @@ class PrivateDatabase {
 
  private:
   bool Run(const std::string& script) const {
-    const std::string command =
-        absl::StrCat("dir='", dir_, "' port=", port_, " bash -c 'source \"", SourcePath("tools/mariadb.sh"),
-                     "\" && ", absl::StrReplaceAll(script, {{"'", "'\\''"}}), "' >/dev/null 2>&1");
+    const std::string command = absl::StrCat(
+        "dir='", dir_, "' port=", port_, " bash -c 'source \"", SourcePath("tools/mariadb.sh"),
+        "\" && ", absl::StrReplaceAll(script, {{"'", "'\\''"}}), "' >/dev/null 2>&1");
     return std::system(command.c_str()) == 0;
   }
 
@@ -75,8 +76,8 @@ TEST(ClusterBehaviourTest, ReadinessFollowsTheDatabaseThroughAnOutageWithoutARes
       {BuildPath("services/segment/crm-segment"), absl::StrCat("--listen=127.0.0.1:", port),
        absl::StrCat("--health_listen=127.0.0.1:", probe_port), "--metrics_listen=off",
        absl::StrCat("--db_dsn=", db.Dsn()), "--migrate", "--readiness_interval=200ms",
-       "--db_acquire_timeout=1s", "--db_query_timeout=2s", "--loyalty_target=",
-       "--complaints_target="},
+       "--db_acquire_timeout=1s", "--db_query_timeout=2s",
+       "--loyalty_target=", "--complaints_target=", "--identify_target="},
       absl::StrCat(::testing::TempDir(), "/outage-segment-", port, ".log"));
   ASSERT_TRUE(testing::WaitForPort(probe_port, absl::Seconds(20))) << segment.Log();
   auto main_port = testing::FastReconnectChannel(absl::StrCat("127.0.0.1:", port));
@@ -118,15 +119,18 @@ std::string TlsHealth(const std::string& address, const grpc::SslCredentialsOpti
 TEST(MutualTlsTest, OnlyClientsWithACertificateFromTheSuitesCaGetIn) {
   const std::string certs = absl::StrCat(::testing::TempDir(), "/certs-", getpid());
   const std::string other = certs + "-other";
-  ASSERT_EQ(std::system(absl::StrCat(SourcePath("tools/dev-certs.sh"), " ", certs, " >/dev/null && ",
-                                     SourcePath("tools/dev-certs.sh"), " ", other, " >/dev/null")
-                            .c_str()),
-            0);
+  ASSERT_EQ(
+      std::system(absl::StrCat(SourcePath("tools/dev-certs.sh"), " ", certs, " >/dev/null && ",
+                               SourcePath("tools/dev-certs.sh"), " ", other, " >/dev/null")
+                      .c_str()),
+      0);
   const int probe_port = FreePort();
   testing::ServiceProcess segment(
       "segment", true,
-      {"--loyalty_target=", "--complaints_target=", absl::StrCat("--tls_cert_file=", certs, "/segment.crt"),
-       absl::StrCat("--tls_key_file=", certs, "/segment.key"), absl::StrCat("--tls_ca_file=", certs, "/ca.crt"),
+      {"--loyalty_target=", "--complaints_target=", "--identify_target=",
+       absl::StrCat("--tls_cert_file=", certs, "/segment.crt"),
+       absl::StrCat("--tls_key_file=", certs, "/segment.key"),
+       absl::StrCat("--tls_ca_file=", certs, "/ca.crt"),
        absl::StrCat("--health_listen=127.0.0.1:", probe_port)});
   auto probes = testing::FastReconnectChannel(absl::StrCat("127.0.0.1:", probe_port));
   ASSERT_TRUE(WaitForHealth(probes.get(), "SERVING", absl::Seconds(20))) << segment.process().Log();

@@ -91,7 +91,8 @@ TEST(ComplaintsContractTest, FileAndGetAloneWithNoOtherServiceUp) {
 
 TEST(ComplaintsContractTest, AVipComplaintIsCompensatedOnceThroughLoyalty) {
   ServiceProcess identify("identify");
-  ServiceProcess segment("segment", true, {"--loyalty_target=", "--complaints_target="});
+  ServiceProcess segment("segment", true,
+                         {"--loyalty_target=", "--complaints_target=", "--identify_target="});
   ASSERT_TRUE(WaitForHealth(identify.channel().get(), "SERVING", absl::Seconds(20)));
   ServiceProcess loyalty("loyalty", true, {"--identify_target=" + identify.address()});
   ServiceProcess complaints(

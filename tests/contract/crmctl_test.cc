@@ -3,8 +3,8 @@
 #include <cstdio>
 #include <fstream>
 
-#include "absl/strings/str_cat.h"
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
@@ -59,10 +59,9 @@ class Suite {
     return r.Json();
   }
   Result Run(std::vector<std::string> args, bool json_output) {
-    std::vector<std::string> all = {"--identify=" + services_.identify(),
-                                    "--loyalty=" + services_.loyalty(),
-                                    "--complaints=" + services_.complaints(),
-                                    "--segment=" + services_.segment()};
+    std::vector<std::string> all = {
+        "--identify=" + services_.identify(), "--loyalty=" + services_.loyalty(),
+        "--complaints=" + services_.complaints(), "--segment=" + services_.segment()};
     if (json_output) all.push_back("--json");
     all.insert(all.end(), args.begin(), args.end());
     return Crmctl(all);
@@ -94,8 +93,7 @@ TEST(CrmctlTest, TheFiveMinuteTour) {
   json li = suite.Call({"identify", "create-customer", "--customer.kind=person",
                         "--customer.category=consumer", "--customer.display_name=Li Lei",
                         "--customer.identifiers.type=member_card",
-                        "--customer.identifiers.value=7700123",
-                        "--customer.identifiers.type=phone",
+                        "--customer.identifiers.value=7700123", "--customer.identifiers.type=phone",
                         "--customer.identifiers.value=+86 138 0013 8000"});
   const std::string customer = li["customer"]["customer_id"];
   ASSERT_EQ(li["customer"]["identifiers"].size(), 2u);
@@ -103,17 +101,17 @@ TEST(CrmctlTest, TheFiveMinuteTour) {
                          "--customer.category=consumer", "--customer.display_name=Lei Li",
                          "--customer.identifiers.type=email",
                          "--customer.identifiers.value=li.lei@163.com"});
-  json merged = suite.Call({"identify", "merge-customers", "--survivor_id", customer,
-                            "--merged_id", dup["customer"]["customer_id"],
-                            "--reason=same person, confirmed on the phone"});
-  json got = suite.Call({"identify", "get-customer", "--customer_id",
-                         dup["customer"]["customer_id"]});
+  json merged =
+      suite.Call({"identify", "merge-customers", "--survivor_id", customer, "--merged_id",
+                  dup["customer"]["customer_id"], "--reason=same person, confirmed on the phone"});
+  json got =
+      suite.Call({"identify", "get-customer", "--customer_id", dup["customer"]["customer_id"]});
   EXPECT_EQ(got["customer"]["customer_id"], customer);  // the duplicate redirects
 
   // Purchases and points.
-  json program = suite.Call({"loyalty", "create-program", "--program.display_name=Club",
-                             "--program.currency_code=CNY",
-                             "--program.points_per_currency_unit=1"});
+  json program =
+      suite.Call({"loyalty", "create-program", "--program.display_name=Club",
+                  "--program.currency_code=CNY", "--program.points_per_currency_unit=1"});
   json member = suite.Call({"loyalty", "enroll-member", "--program_id",
                             program["program"]["program_id"], "--customer_id", customer});
   const std::string member_id = member["member"]["member_id"];
@@ -130,15 +128,14 @@ TEST(CrmctlTest, TheFiveMinuteTour) {
   // The tier, and a complaint handled to its resolution with compensation.
   suite.Call({"segment", "set-tier-policy", "--policy.tier=key", "--policy.priority=800",
               "--policy.sla_class=gold", "--policy.contact_channel=phone"});
-  suite.Call({"segment", "assign-customer-tier", "--tier.customer_id", customer,
-              "--tier.tier=key", "--tier.reason=top 5% of spend"});
+  suite.Call({"segment", "assign-customer-tier", "--tier.customer_id", customer, "--tier.tier=key",
+              "--tier.reason=top 5% of spend"});
   json tier = suite.Call({"segment", "get-customer-tier", "--customer_id", customer});
   EXPECT_EQ(tier["tier"]["tier"], "key");
-  json filed = suite.Call({"complaints", "file-complaint", "--complaint.channel=web",
-                           "--complaint.subject=kettle leaks",
-                           "--complaint.description=the kettle leaks after a week",
-                           "--customer_identifier.type=member_card",
-                           "--customer_identifier.value=7700123"});
+  json filed = suite.Call(
+      {"complaints", "file-complaint", "--complaint.channel=web",
+       "--complaint.subject=kettle leaks", "--complaint.description=the kettle leaks after a week",
+       "--customer_identifier.type=member_card", "--customer_identifier.value=7700123"});
   const std::string complaint = filed["complaint"]["complaint_id"];
   EXPECT_EQ(filed["complaint"]["customer_id"], customer);
   EXPECT_EQ(filed["complaint"]["tier"], "key");
@@ -176,8 +173,10 @@ TEST(CrmctlTest, BadInputAndFailedCallsHaveClearMessagesAndExitCodes) {
   Result unknown_field = Crmctl({at, "identify", "get-customer", "--customer=x"});
   EXPECT_EQ(unknown_field.exit_code, 2);
   EXPECT_NE(unknown_field.err.find("has no field 'customer'; it has: customer_id, view"),
-            std::string::npos) << unknown_field.err;
-  Result bad_enum = Crmctl({at, "identify", "get-customer", "--customer_id=x", "--view=everything"});
+            std::string::npos)
+      << unknown_field.err;
+  Result bad_enum =
+      Crmctl({at, "identify", "get-customer", "--customer_id=x", "--view=everything"});
   EXPECT_EQ(bad_enum.exit_code, 2);
   EXPECT_NE(bad_enum.err.find("is not one of CUSTOMER_VIEW_UNSPECIFIED"), std::string::npos)
       << bad_enum.err;
@@ -185,7 +184,8 @@ TEST(CrmctlTest, BadInputAndFailedCallsHaveClearMessagesAndExitCodes) {
   EXPECT_EQ(Crmctl({"warehouse", "get"}).exit_code, 2);
   EXPECT_EQ(Crmctl({"--timeout=soon", "identify", "get-customer"}).exit_code, 2);
 
-  Result missing = Crmctl({at, "identify", "get-customer", "--customer_id=01ARZ3NDEKTSV4RRFFQ69G5FAV"});
+  Result missing =
+      Crmctl({at, "identify", "get-customer", "--customer_id=01ARZ3NDEKTSV4RRFFQ69G5FAV"});
   EXPECT_EQ(missing.exit_code, 10 + 5);  // NOT_FOUND
   EXPECT_NE(missing.err.find("NOT_FOUND CUSTOMER_NOT_FOUND:"), std::string::npos) << missing.err;
   Result invalid = Crmctl({at, "--json", "identify", "get-customer", "--customer_id=bad"});

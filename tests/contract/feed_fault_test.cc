@@ -53,7 +53,8 @@ std::unique_ptr<testing::Subprocess> FollowingSegment(testing::ServiceProcess& s
                                absl::StrCat("--listen=127.0.0.1:", port), "--metrics_listen=off",
                                "--db_dsn=" + schema_of.db().AppDsn(),
                                "--db_password_file=" + schema_of.db().app_password_file(),
-                               "--loyalty_target=" + loyalty, "--complaints_target="},
+                               "--loyalty_target=" + loyalty,
+                               "--complaints_target=", "--identify_target="},
       absl::StrCat(::testing::TempDir(), "/segment-takeover-", port, ".log"));
 }
 
@@ -67,7 +68,8 @@ TEST(FeedFaultTest, AConsumerKilledMidStreamAppliesEveryEventExactlyOnce) {
   testing::ServiceProcess loyalty("loyalty", true, {"--identify_target=127.0.0.1:1"});
   FillOutbox(loyalty.db());
   // The segment schema, migrated, with no process following yet.
-  testing::ServiceProcess segment("segment", true, {"--loyalty_target=", "--complaints_target="});
+  testing::ServiceProcess segment(
+      "segment", true, {"--loyalty_target=", "--complaints_target=", "--identify_target="});
   segment.process().Signal(SIGTERM);
   ASSERT_TRUE(segment.process().Wait(absl::Seconds(20)).has_value());
 
@@ -93,11 +95,13 @@ TEST(FeedFaultTest, AConsumerKilledMidStreamAppliesEveryEventExactlyOnce) {
   for (int i = 0; i < kEvents; ++i) cents += CentsOf(i);
   EXPECT_EQ(segment.db().Query("SELECT SUM(purchases) FROM customer_purchase_days"),
             absl::StrCat(kEvents));
-  EXPECT_EQ(segment.db().Query("SELECT SUM(cents) FROM customer_purchase_days"), absl::StrCat(cents));
+  EXPECT_EQ(segment.db().Query("SELECT SUM(cents) FROM customer_purchase_days"),
+            absl::StrCat(cents));
   EXPECT_EQ(segment.db().Query("SELECT COUNT(DISTINCT customer_id) FROM customer_purchase_days"),
             absl::StrCat(kCustomers));
-  EXPECT_EQ(segment.db().Query("SELECT holder <> '' FROM feed_checkpoints WHERE source = 'loyalty'"),
-            "1");
+  EXPECT_EQ(
+      segment.db().Query("SELECT holder <> '' FROM feed_checkpoints WHERE source = 'loyalty'"),
+      "1");
 }
 
 }  // namespace

@@ -17,12 +17,13 @@ class FourServices {
  public:
   FourServices()
       : identify_("identify"),
-        segment_("segment", true, {"--loyalty_target=", "--complaints_target="}),
+        segment_("segment", true,
+                 {"--loyalty_target=", "--complaints_target=", "--identify_target="}),
         loyalty_("loyalty", true, {"--identify_target=" + identify_.address()}),
-        complaints_("complaints", true,
-                    {"--identify_target=" + identify_.address(),
-                     "--loyalty_target=" + loyalty_.address(),
-                     "--segment_target=" + segment_.address(), "--sla_sweep_interval=0"}) {
+        complaints_(
+            "complaints", true,
+            {"--identify_target=" + identify_.address(), "--loyalty_target=" + loyalty_.address(),
+             "--segment_target=" + segment_.address(), "--sla_sweep_interval=0"}) {
     for (auto* svc : {&identify_, &segment_, &loyalty_, &complaints_}) {
       EXPECT_TRUE(WaitForHealth(svc->channel().get(), "SERVING", absl::Seconds(20)))
           << svc->process().Log();
@@ -41,10 +42,10 @@ class FourServices {
 // `env` arguments that drop a developer's crmctl settings (eval "$(./crm env)"),
 // so that clients started by a test reach the test's plaintext services.
 inline std::vector<std::string> CleanClientEnv() {
-  return {"/usr/bin/env",         "-u", "CRMCTL_TLS_CERT_FILE", "-u", "CRMCTL_TLS_KEY_FILE",
-          "-u", "CRMCTL_TLS_CA_FILE", "-u", "CRMCTL_TOKEN",       "-u", "CRMCTL_JSON",
-          "-u", "CRMCTL_TIMEOUT",     "-u", "CRMCTL_IDENTIFY",    "-u", "CRMCTL_LOYALTY",
-          "-u", "CRMCTL_COMPLAINTS",  "-u", "CRMCTL_SEGMENT"};
+  return {"/usr/bin/env",       "-u", "CRMCTL_TLS_CERT_FILE", "-u", "CRMCTL_TLS_KEY_FILE", "-u",
+          "CRMCTL_TLS_CA_FILE", "-u", "CRMCTL_TOKEN",         "-u", "CRMCTL_JSON",         "-u",
+          "CRMCTL_TIMEOUT",     "-u", "CRMCTL_IDENTIFY",      "-u", "CRMCTL_LOYALTY",      "-u",
+          "CRMCTL_COMPLAINTS",  "-u", "CRMCTL_SEGMENT"};
 }
 
 }  // namespace crm::testing

@@ -4,6 +4,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "cppconn/statement.h"
+#include "crm/identify/v1/identify.grpc.pb.h"
 #include "crm/loyalty/v1/loyalty.grpc.pb.h"
 #include "crm/segment/v1/segment.grpc.pb.h"
 #include "gtest/gtest.h"
@@ -56,7 +58,7 @@ TEST(SegmentContractTest, ValuesFollowLoyaltysPurchasesExactlyOnce) {
     for (int k = 0; k <= i; ++k) buy(i, members[i], k);
   }
   const std::vector<std::string> follow_loyalty = {"--loyalty_target=" + loyalty.address(),
-                                                   "--complaints_target="};
+                                                   "--complaints_target=", "--identify_target="};
   ServiceProcess segment("segment", true, follow_loyalty);
   ASSERT_TRUE(WaitForHealth(segment.channel().get(), "SERVING", absl::Seconds(20)));
   for (int i = 6; i < 12; ++i) {
@@ -118,6 +120,92 @@ TEST(SegmentContractTest, ValuesFollowLoyaltysPurchasesExactlyOnce) {
   ask.set_customer_id("01J00000000000000000000ZZZ");
   ExpectError(values->GetCustomerValue(Context().get(), ask, &value),
               grpc::StatusCode::NOT_FOUND, "VALUE_NOT_COMPUTED", "segment.crm");
+}
+
+// Segment's aggregates follow identify's merge (the merged customer's
+// purchases and complaints count for the survivor) and are split back
+// exactly on unmerge, keeping what the survivor gained meanwhile.
+TEST(SegmentContractTest, AggregatesFollowMergeAndUnmergeExactly) {
+  ServiceProcess identify("identify");
+  ASSERT_TRUE(WaitForHealth(identify.channel().get(), "SERVING", absl::Seconds(20)));
+  ServiceProcess segment(
+      "segment", true,
+      {"--loyalty_target=", "--complaints_target=", "--identify_target=" + identify.address()});
+  ASSERT_TRUE(WaitForHealth(segment.channel().get(), "SERVING", absl::Seconds(20)));
+  auto customers = identify::v1::IdentifyService::NewStub(identify.channel());
+  auto create = [&](const std::string& request_id) {
+    identify::v1::CreateCustomerRequest request;
+    request.set_request_id(request_id);
+    request.mutable_customer()->set_kind(identify::v1::CUSTOMER_KIND_PERSON);
+    request.mutable_customer()->set_category(identify::v1::CUSTOMER_CATEGORY_CONSUMER);
+    request.mutable_customer()->set_display_name("Customer " + request_id);
+    identify::v1::CreateCustomerResponse response;
+    EXPECT_TRUE(customers->CreateCustomer(Context().get(), request, &response).ok());
+    return response.customer().customer_id();
+  };
+  const std::string a = create("a"), b = create("b");
+  auto& db = segment.db();
+  auto conn = db.Connect();
+  auto exec = [&](const std::string& sql) {
+    std::unique_ptr<sql::Statement>(conn->createStatement())->execute(sql);
+  };
+  // What the loyalty and complaints feeds had brought in for both.
+  exec(absl::StrCat("INSERT INTO customer_purchase_days VALUES ('", a,
+                    "', '2026-03-01', 1000, 1), ('", a, "', '2026-03-02', 500, 1), ('", b,
+                    "', '2026-03-02', 700, 2), ('", b, "', '2026-03-05', 300, 1)"));
+  exec(absl::StrCat("INSERT INTO customer_complaints VALUES ('", a,
+                    "', 1, 1, 0, '2026-02-01', 4, 1), ('", b, "', 2, 1, 1, '2026-03-04', 2, 1)"));
+  auto days_of = [&](const std::string& id) {
+    return db.Query(
+        absl::StrCat("SELECT GROUP_CONCAT(day, ':', cents, ':', purchases ORDER BY day) "
+                     "FROM customer_purchase_days WHERE customer_id = '",
+                     id, "'"));
+  };
+  auto complaints_of = [&](const std::string& id) {
+    return db.Query(
+        absl::StrCat("SELECT CONCAT_WS(':', filed, resolved, reopened, last_filed, "
+                     "satisfaction_sum, satisfaction_count) FROM customer_complaints "
+                     "WHERE customer_id = '",
+                     id, "'"));
+  };
+  auto eventually = [&](auto read, const std::string& want) {
+    const absl::Time give_up = absl::Now() + absl::Seconds(15);
+    while (read() != want && absl::Now() < give_up) absl::SleepFor(absl::Milliseconds(100));
+    return read();
+  };
+
+  identify::v1::MergeCustomersRequest merge;
+  merge.set_request_id("m1");
+  merge.set_survivor_id(a);
+  merge.set_merged_id(b);
+  merge.set_reason("same person");
+  identify::v1::MergeCustomersResponse merged;
+  ASSERT_TRUE(customers->MergeCustomers(Context().get(), merge, &merged).ok());
+  EXPECT_EQ(eventually([&] { return days_of(a); },
+                       "2026-03-01:1000:1,2026-03-02:1200:3,2026-03-05:300:1"),
+            "2026-03-01:1000:1,2026-03-02:1200:3,2026-03-05:300:1")
+      << segment.process().Log();
+  EXPECT_EQ(days_of(b), "");
+  EXPECT_EQ(complaints_of(a), "3:2:1:2026-03-04:6:2");
+  EXPECT_EQ(complaints_of(b), "");
+
+  // The survivor buys again while merged.
+  exec(absl::StrCat(
+      "UPDATE customer_purchase_days SET cents = cents + 50, purchases = purchases + 1 "
+      "WHERE customer_id = '",
+      a, "' AND day = '2026-03-05'"));
+  identify::v1::UnmergeCustomersRequest unmerge;
+  unmerge.set_request_id("u1");
+  unmerge.set_merge_id(merged.merge_id());
+  unmerge.set_reason("two people after all");
+  identify::v1::UnmergeCustomersResponse unmerged;
+  ASSERT_TRUE(customers->UnmergeCustomers(Context().get(), unmerge, &unmerged).ok());
+  EXPECT_EQ(eventually([&] { return days_of(b); }, "2026-03-02:700:2,2026-03-05:300:1"),
+            "2026-03-02:700:2,2026-03-05:300:1");
+  EXPECT_EQ(days_of(a), "2026-03-01:1000:1,2026-03-02:500:1,2026-03-05:50:1");
+  EXPECT_EQ(complaints_of(a), "1:1:0:2026-02-01:4:1");
+  EXPECT_EQ(complaints_of(b), "2:1:1:2026-03-04:2:1");
+  EXPECT_EQ(db.Query("SELECT COUNT(*) FROM merge_moved_days"), "0");
 }
 
 }  // namespace

@@ -468,7 +468,8 @@ TEST(LoyaltyContractTest, TheTillFindsTheMemberByCardThroughIdentify) {
 }
 
 TEST(SegmentContractTest, SetAndGetTierPolicy) {
-  ServiceProcess svc("segment", true, {"--loyalty_target=", "--complaints_target="});
+  ServiceProcess svc("segment", true,
+                     {"--loyalty_target=", "--complaints_target=", "--identify_target="});
   ASSERT_TRUE(WaitForHealth(svc.channel().get(), "SERVING", absl::Seconds(20)));
   auto stub = segment::v1::SegmentService::NewStub(svc.channel());
   segment::v1::SetTierPolicyRequest set;
@@ -521,7 +522,8 @@ TEST(ServiceLifecycleTest, NotServingUntilMigratedThenServingWithoutRestart) {
 }
 
 TEST(ServiceLifecycleTest, SigtermExitsZeroAndBadConfigExitsTwo) {
-  ServiceProcess svc("segment", true, {"--loyalty_target=", "--complaints_target="});
+  ServiceProcess svc("segment", true,
+                     {"--loyalty_target=", "--complaints_target=", "--identify_target="});
   ASSERT_TRUE(WaitForHealth(svc.channel().get(), "SERVING", absl::Seconds(20)));
   svc.process().Signal(SIGTERM);
   EXPECT_EQ(svc.process().Wait(absl::Seconds(10)), 0);

@@ -29,10 +29,11 @@ class Credentials {
  public:
   explicit Credentials(const std::string& policy)
       : dir_(absl::StrCat(::testing::TempDir(), "/trust-", getpid(), "-", counter_++)) {
-    EXPECT_EQ(std::system(absl::StrCat(CRM_SOURCE_DIR, "/tools/dev-certs.sh ", dir_, " >/dev/null && ",
-                                       CRM_SOURCE_DIR, "/tools/dev-certs.sh ", dir_, "-other >/dev/null")
-                              .c_str()),
-              0);
+    EXPECT_EQ(
+        std::system(absl::StrCat(CRM_SOURCE_DIR, "/tools/dev-certs.sh ", dir_, " >/dev/null && ",
+                                 CRM_SOURCE_DIR, "/tools/dev-certs.sh ", dir_, "-other >/dev/null")
+                        .c_str()),
+        0);
     std::ofstream(dir_ + "/policy.json") << policy;
   }
 
@@ -44,7 +45,8 @@ class Credentials {
             absl::StrCat("--jwt_public_key_file=", dir_, "/jwt.pub")};
   }
   // A channel presenting the certificate of `name` ("client", "complaints", ...).
-  std::shared_ptr<grpc::Channel> Channel(const std::string& address, const std::string& name) const {
+  std::shared_ptr<grpc::Channel> Channel(const std::string& address,
+                                         const std::string& name) const {
     grpc::SslCredentialsOptions options;
     options.pem_root_certs = ReadFile(dir_ + "/ca.crt");
     options.pem_cert_chain = ReadFile(absl::StrCat(dir_, "/", name, ".crt"));
@@ -88,14 +90,15 @@ TEST(TrustedCallersTest, ThePolicyDecidesWhoCallsWhatBeforeAnyHandler) {
   Credentials trust(kSegmentPolicy);
   const int probe_port = testing::FreePort();
   auto flags = trust.ServerFlags("segment");
-  flags.insert(flags.end(), {"--loyalty_target=", "--complaints_target=",
+  flags.insert(flags.end(), {"--loyalty_target=", "--complaints_target=", "--identify_target=",
                              absl::StrCat("--health_listen=127.0.0.1:", probe_port)});
   ServiceProcess segment("segment", true, flags);
   auto probes = testing::FastReconnectChannel(absl::StrCat("127.0.0.1:", probe_port));
   ASSERT_TRUE(testing::WaitForHealth(probes.get(), "SERVING", absl::Seconds(20)))
       << segment.process().Log();
   auto app = segment::v1::SegmentService::NewStub(trust.Channel(segment.address(), "client"));
-  auto complaints = segment::v1::SegmentService::NewStub(trust.Channel(segment.address(), "complaints"));
+  auto complaints =
+      segment::v1::SegmentService::NewStub(trust.Channel(segment.address(), "complaints"));
 
   segment::v1::SetTierPolicyRequest set;
   set.mutable_policy()->set_tier("vip");
@@ -120,24 +123,26 @@ TEST(TrustedCallersTest, ThePolicyDecidesWhoCallsWhatBeforeAnyHandler) {
   ExpectDenied(complaints->SetTierPolicy(As().get(), set, &set_done),
                grpc::StatusCode::PERMISSION_DENIED, "service:complaints may not call");
 
-  ExpectDenied(app->GetCustomerTier(As(trust.Token("agent", -absl::Minutes(5))).get(), tier, &tier_got),
-               grpc::StatusCode::UNAUTHENTICATED, "expired");
-  ExpectDenied(app->GetCustomerTier(As(trust.Token("admin", absl::Hours(1), true)).get(), tier,
-                                    &tier_got),
-               grpc::StatusCode::UNAUTHENTICATED, "signature does not verify");
+  ExpectDenied(
+      app->GetCustomerTier(As(trust.Token("agent", -absl::Minutes(5))).get(), tier, &tier_got),
+      grpc::StatusCode::UNAUTHENTICATED, "expired");
+  ExpectDenied(
+      app->GetCustomerTier(As(trust.Token("admin", absl::Hours(1), true)).get(), tier, &tier_got),
+      grpc::StatusCode::UNAUTHENTICATED, "signature does not verify");
   auto basic = As();
   basic->AddMetadata("authorization", "Basic YWxpY2U6c2VjcmV0");
-  ExpectDenied(app->GetCustomerTier(basic.get(), tier, &tier_got), grpc::StatusCode::UNAUTHENTICATED,
-               "not \"Bearer <token>\"");
+  ExpectDenied(app->GetCustomerTier(basic.get(), tier, &tier_got),
+               grpc::StatusCode::UNAUTHENTICATED, "not \"Bearer <token>\"");
 
   auto health = grpc::health::v1::Health::NewStub(trust.Channel(segment.address(), "client"));
   grpc::health::v1::HealthCheckResponse serving;
   EXPECT_TRUE(health->Check(As().get(), {}, &serving).ok());
 
   const std::string metrics = testing::HttpGet(segment.metrics_port(), "/metrics");
-  EXPECT_NE(metrics.find("crm_authz_denied_total{code=\"PERMISSION_DENIED\",method=\"/crm.segment.v1."
-                         "SegmentService/SetTierPolicy\"} 3"),
-            std::string::npos)
+  EXPECT_NE(
+      metrics.find("crm_authz_denied_total{code=\"PERMISSION_DENIED\",method=\"/crm.segment.v1."
+                   "SegmentService/SetTierPolicy\"} 3"),
+      std::string::npos)
       << metrics;
   EXPECT_NE(metrics.find("crm_authz_denied_total{code=\"UNAUTHENTICATED\""), std::string::npos);
   EXPECT_EQ(segment.process().Log().find(trust.Token("admin").substr(0, 40)), std::string::npos);

@@ -27,7 +27,7 @@ TEST(AuthzPolicyTest, TheMostSpecificRuleDecides) {
   const std::string get = "/crm.identify.v1.IdentifyService/GetCustomer";
   EXPECT_TRUE(policy->Allows(get, {"service:loyalty"}));
   EXPECT_TRUE(policy->Allows(get, {"service:client", "role:agent", "user:bob"}));
-  EXPECT_FALSE(policy->Allows(get, {"role:admin"}));  // the service's rule wins over "*"
+  EXPECT_FALSE(policy->Allows(get, {"role:admin"}));    // the service's rule wins over "*"
   EXPECT_FALSE(policy->Allows(erase, {"role:agent"}));  // the method's rule wins over the service's
   EXPECT_TRUE(policy->Allows(erase, {"role:privacy_officer"}));
   EXPECT_TRUE(policy->Allows("/crm.loyalty.v1.LoyaltyService/GetMember", {"role:admin"}));
@@ -39,7 +39,8 @@ TEST(AuthzPolicyTest, TheMostSpecificRuleDecides) {
 }
 
 TEST(AuthzPolicyTest, NoRuleAdmitsNoOne) {
-  auto policy = AuthzPolicy::FromJson(R"({"rules": {"crm.segment.v1.SegmentService/*": ["role:a"]}})");
+  auto policy =
+      AuthzPolicy::FromJson(R"({"rules": {"crm.segment.v1.SegmentService/*": ["role:a"]}})");
   ASSERT_TRUE(policy.ok());
   EXPECT_FALSE(policy->Allows("/crm.loyalty.v1.LoyaltyService/GetMember", {"role:a"}));
   EXPECT_FALSE(policy->MayViewFull({"role:a"}));
@@ -63,12 +64,13 @@ class JwtTest : public ::testing::Test {
  protected:
   void SetUp() override {
     dir_ = absl::StrCat(::testing::TempDir(), "/jwt-", getpid());
-    ASSERT_EQ(std::system(absl::StrCat("mkdir -p ", dir_, " && cd ", dir_,
-                                       " && openssl ecparam -name prime256v1 -genkey -noout -out a.key"
-                                       " && openssl ec -in a.key -pubout -out a.pub 2>/dev/null"
-                                       " && openssl ecparam -name prime256v1 -genkey -noout -out b.key")
-                              .c_str()),
-              0);
+    ASSERT_EQ(
+        std::system(absl::StrCat("mkdir -p ", dir_, " && cd ", dir_,
+                                 " && openssl ecparam -name prime256v1 -genkey -noout -out a.key"
+                                 " && openssl ec -in a.key -pubout -out a.pub 2>/dev/null"
+                                 " && openssl ecparam -name prime256v1 -genkey -noout -out b.key")
+                        .c_str()),
+        0);
     auto verifier = JwtVerifier::FromFile(dir_ + "/a.pub", "crm", "crm");
     ASSERT_TRUE(verifier.ok()) << verifier.status();
     verifier_.emplace(*std::move(verifier));
@@ -79,7 +81,8 @@ class JwtTest : public ::testing::Test {
   }
   std::string Sign(const std::string& key, const std::string& issuer, absl::Time expires,
                    const std::string& role = "agent") {
-    auto token = SignToken(Key(key), issuer, "crm", {"alice", role, expires}, now_ - absl::Minutes(1));
+    auto token =
+        SignToken(Key(key), issuer, "crm", {"alice", role, expires}, now_ - absl::Minutes(1));
     EXPECT_TRUE(token.ok()) << token.status();
     return token.value_or("");
   }
@@ -110,9 +113,9 @@ TEST_F(JwtTest, ForgedExpiredOrForeignTokensAreRefused) {
   refused("not.a.token", "malformed");
   // Unsigned ("alg": "none") with a valid-looking payload.
   const std::string header = absl::WebSafeBase64Escape(R"({"alg":"none","typ":"JWT"})");
-  const std::string payload = absl::WebSafeBase64Escape(absl::StrCat(
-      R"({"iss":"crm","aud":"crm","sub":"mallory","role":"admin","exp":)",
-      absl::ToUnixSeconds(now_ + absl::Hours(1)), "}"));
+  const std::string payload = absl::WebSafeBase64Escape(
+      absl::StrCat(R"({"iss":"crm","aud":"crm","sub":"mallory","role":"admin","exp":)",
+                   absl::ToUnixSeconds(now_ + absl::Hours(1)), "}"));
   refused(absl::StrCat(header, ".", payload, "."), "");
   // A real token with its signature cut off.
   const std::string good = Sign("a.key", "crm", now_ + absl::Hours(1));

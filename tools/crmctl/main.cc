@@ -318,8 +318,8 @@ int Run(std::vector<std::string> args) {
               << MethodList(*Descriptor(*service));
     return args.size() == 1 ? kUsage : 0;
   }
-  auto method = crm::tools::DynamicMethod::Find(
-      absl::StrCat(service->full_name, "/", MethodName(args[1])));
+  auto method =
+      crm::tools::DynamicMethod::Find(absl::StrCat(service->full_name, "/", MethodName(args[1])));
   if (!method.ok()) return UsageError(std::string(method.status().message()));
   const pb::Descriptor& type = *method->descriptor().input_type();
   std::vector<std::string> rest(args.begin() + 2, args.end());
@@ -327,7 +327,8 @@ int Run(std::vector<std::string> args) {
     std::cout << "crmctl " << service->name << " " << Kebab(method->descriptor().name())
               << " [--<field>=<value>...] [-d '<json>']\n"
               << type.full_name() << " -> " << method->descriptor().output_type()->full_name()
-              << "\n\n" << crm::crmctl::DescribeFields(type) << "\n";
+              << "\n\n"
+              << crm::crmctl::DescribeFields(type) << "\n";
     return 0;
   }
   json request = json::object();
@@ -361,6 +362,4 @@ int Run(std::vector<std::string> args) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
-  return Run(std::vector<std::string>(argv + 1, argv + argc));
-}
+int main(int argc, char** argv) { return Run(std::vector<std::string>(argv + 1, argv + argc)); }

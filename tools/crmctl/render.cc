@@ -11,9 +11,7 @@ std::string Scalar(const json& value) {
   return value.is_string() ? value.get<std::string>() : value.dump();
 }
 
-bool IsScalar(const json& value) {
-  return !value.is_object() && !value.is_array();
-}
+bool IsScalar(const json& value) { return !value.is_object() && !value.is_array(); }
 
 void Render(const json& value, const std::string& indent, std::string& out);
 

@@ -108,8 +108,9 @@ absl::StatusOr<json> ScalarValue(const std::string& flag, const pb::FieldDescrip
       {
         json parsed = json::parse(value, nullptr, /*allow_exceptions=*/false);
         if (parsed.is_discarded() || !parsed.is_object()) {
-          return Bad(flag, absl::StrCat("expected a JSON object (", field.message_type()->full_name(),
-                                        "; fields: ", FieldNames(*field.message_type()), ")"));
+          return Bad(flag,
+                     absl::StrCat("expected a JSON object (", field.message_type()->full_name(),
+                                  "; fields: ", FieldNames(*field.message_type()), ")"));
         }
         return parsed;
       }
@@ -178,8 +179,9 @@ std::string TypeName(const pb::FieldDescriptor& field) {
   if (field.cpp_type() == pb::FieldDescriptor::CPPTYPE_ENUM) {
     name = absl::StrCat("enum: ", EnumValues(*field.enum_type()));
   } else if (field.cpp_type() == pb::FieldDescriptor::CPPTYPE_MESSAGE) {
-    name = IsStringLike(*field.message_type()) ? field.message_type()->name()
-                                                : absl::StrCat("JSON ", field.message_type()->name());
+    name = IsStringLike(*field.message_type())
+               ? field.message_type()->name()
+               : absl::StrCat("JSON ", field.message_type()->name());
   } else {
     name = field.cpp_type_name();
   }
@@ -202,8 +204,8 @@ void Describe(const pb::Descriptor& type, const std::string& prefix, int depth,
 
 }  // namespace
 
-absl::Status SetField(const pb::Descriptor& type, const std::string& path,
-                      const std::string& value, json& request) {
+absl::Status SetField(const pb::Descriptor& type, const std::string& path, const std::string& value,
+                      json& request) {
   std::vector<std::string> parts = absl::StrSplit(path, '.');
   for (const auto& part : parts) {
     if (part.empty()) return Bad(path, "empty field name");
