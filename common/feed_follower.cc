@@ -4,7 +4,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "common/feed_checkpoint.h"
 #include "common/log.h"
+#include "common/transaction.h"
 
 namespace crm {
 namespace {
@@ -12,6 +14,27 @@ namespace {
 constexpr absl::Duration kLease = absl::Seconds(30);
 
 }  // namespace
+
+absl::StatusOr<int64_t> TransactionalFeedSink::AcquireFeed(const std::string& source,
+                                                           const std::string& holder,
+                                                           absl::Time now, absl::Time until) {
+  return AcquireFeedLease(*pool_, source, holder, now, until);
+}
+
+absl::Status TransactionalFeedSink::ApplyBatch(
+    const std::string& source, const std::string& holder, int64_t after_seq, int64_t last_seq,
+    const google::protobuf::RepeatedPtrField<events::v1::Event>& events, absl::Time now) {
+  return RunInTransaction(*pool_, [&](sql::Connection& conn) -> absl::Status {
+    if (absl::Status s = AdvanceFeedCheckpoint(conn, source, holder, after_seq, last_seq, now);
+        !s.ok()) {
+      return s;
+    }
+    for (const events::v1::Event& e : events) {
+      if (absl::Status s = apply_(conn, e, now); !s.ok()) return s;
+    }
+    return absl::OkStatus();
+  });
+}
 
 std::string FeedHolderName() {
   char host[256] = {};

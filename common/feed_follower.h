@@ -2,6 +2,7 @@
 #define CRM_COMMON_FEED_FOLLOWER_H_
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -10,6 +11,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "common/clock.h"
+#include "common/mysql_pool.h"
 #include "crm/events/v1/events.grpc.pb.h"
 #include "grpcpp/channel.h"
 
@@ -28,6 +30,28 @@ class FeedSink {
   virtual absl::Status ApplyBatch(
       const std::string& source, const std::string& holder, int64_t after_seq, int64_t last_seq,
       const google::protobuf::RepeatedPtrField<events::v1::Event>& events, absl::Time now) = 0;
+};
+
+// The usual sink: `apply` handles each event inside the transaction that
+// advances the checkpoint in the consumer's own schema; an error rolls the
+// whole batch back.
+class TransactionalFeedSink : public FeedSink {
+ public:
+  using Apply =
+      std::function<absl::Status(sql::Connection&, const events::v1::Event&, absl::Time now)>;
+
+  TransactionalFeedSink(MysqlPool* pool, Apply apply) : pool_(pool), apply_(std::move(apply)) {}
+
+  absl::StatusOr<int64_t> AcquireFeed(const std::string& source, const std::string& holder,
+                                      absl::Time now, absl::Time until) override;
+  absl::Status ApplyBatch(const std::string& source, const std::string& holder, int64_t after_seq,
+                          int64_t last_seq,
+                          const google::protobuf::RepeatedPtrField<events::v1::Event>& events,
+                          absl::Time now) override;
+
+ private:
+  MysqlPool* pool_;
+  Apply apply_;
 };
 
 // Follows another service's change feed (WatchEvents) into a FeedSink. Each

@@ -24,7 +24,7 @@ function expectProblem(change, pattern) {
 }
 
 test("the call graph is read from the services' flags", () => {
-  assert.deepEqual(graph.identify, []);
+  assert.deepEqual(graph.identify, ["loyalty"]);
   assert.deepEqual(graph.loyalty, ["identify"]);
   assert.deepEqual([...graph.complaints].sort(), ["identify", "loyalty", "segment"]);
   assert.equal(ports.segment, 50054);
@@ -73,8 +73,8 @@ test("a Secret with inline values or a password in the environment fails", () =>
 
 test("a NetworkPolicy that lets in a service that never calls, or blocks a real caller, fails", () => {
   const policy = (o, svc) => find(o, "NetworkPolicy", `crm-${svc}`);
-  expectProblem((o) => policy(o, "loyalty").spec.ingress[0].from.push(
-    { podSelector: { matchLabels: { "app.kubernetes.io/name": "crm-identify" } } }), /lets identify call loyalty/);
+  expectProblem((o) => policy(o, "complaints").spec.ingress[0].from.push(
+    { podSelector: { matchLabels: { "app.kubernetes.io/name": "crm-identify" } } }), /lets identify call complaints/);
   expectProblem((o) => policy(o, "identify").spec.ingress[0].from.shift(), /blocks loyalty, which calls identify/);
   expectProblem((o) => policy(o, "segment").spec.egress.pop(), /egress reaches \[identify,loyalty\]/);
   expectProblem((o) => policy(o, "loyalty").spec.ingress.push({ ports: [{ port: 50052 }] }), /allows anyone/);
@@ -89,8 +89,8 @@ test("a policy that admits a service beyond its calls, names no real method, or 
     change(policy);
     holder.data["policy.json"] = JSON.stringify(policy);
   };
-  expectProblem((o) => rewrite(o, (p) => p.rules["crm.loyalty.v1.LoyaltyService/AdjustPoints"].push("service:identify")),
-                /admits service:identify, which never calls crm.loyalty.v1.LoyaltyService/);
+  expectProblem((o) => rewrite(o, (p) => p.rules["crm.segment.v1.SegmentService/GetCustomerTier"].push("service:identify")),
+                /admits service:identify, which never calls crm.segment.v1.SegmentService/);
   expectProblem((o) => rewrite(o, (p) => (p.rules["crm.loyalty.v1.LoyaltyService/AdjustPoint"] = ["role:admin"])),
                 /AdjustPoint: no such method/);
   expectProblem((o) => rewrite(o, (p) => p.rules["*"].push("service:segment")), /"\*" admits services/);

@@ -7,7 +7,7 @@
 
 namespace crm::complaints {
 
-// Complaints follow identify's merges (through identify::MergeSink): on a
+// Complaints follow identify's merges (through identify::FollowMerges): on a
 // merge every complaint of the merged customer moves to the survivor,
 // remembered under the merge id; on its unmerge exactly those move back, so
 // complaints filed for the survivor meanwhile stay with it.

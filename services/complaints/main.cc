@@ -44,11 +44,12 @@ int main(int argc, char** argv) {
   crm::Periodic pending(absl::GetFlag(FLAGS_pending_calls_interval),
                         [&] { service.RunPendingCalls((*env)->clock().Now(), 500); });
   // Complaints follow their customer through identify's merges and unmerges.
-  crm::identify::MergeSink merges(&(*env)->pool(), crm::complaints::MoveToSurvivor,
-                                  crm::complaints::MoveBack);
+  crm::TransactionalFeedSink merges(
+      &(*env)->pool(),
+      crm::identify::FollowMerges(crm::complaints::MoveToSurvivor, crm::complaints::MoveBack));
   crm::FeedFollower merge_feed(&merges, &(*env)->clock(),
                                (*env)->PeerChannelTo(absl::GetFlag(FLAGS_identify_target)),
-                               "identify", crm::identify::MergeSink::EventTypes(),
+                               "identify", crm::identify::MergeEventTypes(),
                                crm::FeedHolderName());
   merge_feed.Start();
   crm::OutboxReader outbox(&(*env)->pool());

@@ -2,13 +2,15 @@
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
 #include "common/data_key.h"
-#include "common/log.h"
 #include "common/event_feed.h"
+#include "common/feed_follower.h"
+#include "common/log.h"
 #include "common/periodic.h"
 #include "common/service_main.h"
 #include "services/identify/identify_grpc.h"
 #include "services/identify/mysql_identify_store.h"
 #include "services/identify/mysql_match_store.h"
+#include "services/identify/purchase_lifecycle.h"
 #include "services/identify/reindex.h"
 
 ABSL_FLAG(std::string, data_key_file, "",
@@ -23,6 +25,9 @@ ABSL_FLAG(int, junk_after_conflicting_names, 3,
 ABSL_FLAG(bool, allow_full_view, false,
           "Let callers read unmasked personal data (CUSTOMER_VIEW_FULL); every such read is "
           "audited");
+ABSL_FLAG(std::string, loyalty_target, "127.0.0.1:50052",
+          "The loyalty service, whose purchases move customers' lifecycle status (first_time, "
+          "repeat); empty: do not follow");
 ABSL_FLAG(bool, reindex, false,
           "Rewrite every customer's read view, match record and blocking keys, then exit "
           "(after an upgrade or a change to the blocking keys; safe beside serving replicas)");
@@ -87,6 +92,14 @@ int main(int argc, char** argv) {
                                           &(*env)->ids(), *options);
   crm::identify::IdentifyGrpc adapter(&customers, &matching, absl::GetFlag(FLAGS_allow_full_view),
                                       (*env)->authorizer());
+  crm::TransactionalFeedSink lifecycle(&(*env)->pool(), crm::identify::FollowPurchases(&*key));
+  std::unique_ptr<crm::FeedFollower> purchases;
+  if (const std::string target = absl::GetFlag(FLAGS_loyalty_target); !target.empty()) {
+    purchases = std::make_unique<crm::FeedFollower>(
+        &lifecycle, &(*env)->clock(), (*env)->PeerChannelTo(target), "loyalty",
+        crm::identify::PurchaseEventTypes(), crm::FeedHolderName());
+    purchases->Start();
+  }
   crm::OutboxReader outbox(&(*env)->pool());
   crm::EventFeedGrpc feed(&outbox);
   crm::Periodic prune(absl::Hours(1), [&] {

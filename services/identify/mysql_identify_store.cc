@@ -276,25 +276,36 @@ absl::StatusOr<std::vector<HistoryRow>> MysqlIdentifyStore::GetHistory(
       });
 }
 
+absl::StatusOr<v1::Customer> ChangeLifecycle(
+    sql::Connection& conn, const DataKey& key, absl::string_view customer_id,
+    absl::FunctionRef<v1::LifecycleStatus(v1::LifecycleStatus)> next,
+    const ChangeContext& context) {
+  auto row = LockActive(conn, key, customer_id);
+  if (!row.ok()) return row.status();
+  const v1::LifecycleStatus old_status = row->customer.lifecycle_status();
+  const v1::LifecycleStatus status = next(old_status);
+  if (old_status != status) {
+    row->customer.set_lifecycle_status(status);
+    rows::WriteCustomer(conn, key, *row, context.now);
+    rows::InsertHistory(conn, key, customer_id, "lifecycle_status",
+                        v1::LifecycleStatus_Name(old_status), v1::LifecycleStatus_Name(status),
+                        context);
+    events::LifecycleChanged(conn, customer_id, old_status, status);
+  }
+  auto found = rows::ReadLiveCustomer(conn, key, customer_id);
+  if (!found.ok()) return found.status();
+  return found->customer;
+}
+
 absl::StatusOr<v1::Customer> MysqlIdentifyStore::SetLifecycleStatus(
     absl::string_view customer_id, v1::LifecycleStatus status, const ChangeContext& context) {
   return RunInTransaction<v1::Customer>(
-      *pool_, [&](sql::Connection& conn) -> absl::StatusOr<v1::Customer> {
-        auto row = LockActive(conn, *key_, customer_id);
-        if (!row.ok()) return row.status();
-        const v1::LifecycleStatus old_status = row->customer.lifecycle_status();
-        if (old_status != status) {
-          row->customer.set_lifecycle_status(status);
-          rows::WriteCustomer(conn, *key_, *row, context.now);
-          rows::InsertHistory(conn, *key_, customer_id, "lifecycle_status",
-                              v1::LifecycleStatus_Name(old_status),
-                              v1::LifecycleStatus_Name(status), context);
-          events::LifecycleChanged(conn, customer_id, old_status, status);
-        }
-        auto found = rows::ReadLiveCustomer(conn, *key_, customer_id);
-        if (!found.ok()) return found.status();
-        return found->customer;
-      }, rows::WriteOptions());
+      *pool_,
+      [&](sql::Connection& conn) -> absl::StatusOr<v1::Customer> {
+        return ChangeLifecycle(
+            conn, *key_, customer_id, [&](v1::LifecycleStatus) { return status; }, context);
+      },
+      rows::WriteOptions());
 }
 
 absl::StatusOr<v1::Contact> MysqlIdentifyStore::RecordContact(const RequestKey& key,

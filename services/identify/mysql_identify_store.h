@@ -3,6 +3,7 @@
 
 #include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "common/clock.h"
 #include "common/data_key.h"
 #include "common/migrator.h"
@@ -13,6 +14,13 @@ namespace crm::identify {
 
 // The schema the store needs: schema/*.sql, compiled in.
 const std::vector<MigrationFile>& Migrations();
+
+// Inside the caller's transaction: moves a live customer's lifecycle status
+// to next(current), with its history and LifecycleChanged event when it
+// changes; the customer after.
+absl::StatusOr<v1::Customer> ChangeLifecycle(
+    sql::Connection& conn, const DataKey& key, absl::string_view customer_id,
+    absl::FunctionRef<v1::LifecycleStatus(v1::LifecycleStatus)> next, const ChangeContext& context);
 
 class MysqlIdentifyStore final : public IdentifyStore {
  public:

@@ -8,7 +8,7 @@
 namespace crm::segment {
 
 // Segment's aggregates follow identify's merges (through
-// identify::MergeSink). A merge adds the merged customer's purchase days and
+// identify::FollowMerges). A merge adds the merged customer's purchase days and
 // complaint counters to the survivor's and remembers them under the merge
 // id; the merged customer's computed value is dropped (the next recompute
 // values the survivor with everything). Its unmerge takes exactly that back

@@ -43,12 +43,13 @@ int main(int argc, char** argv) {
          crm::segment::ApplyLoyaltyEvent);
   follow(absl::GetFlag(FLAGS_complaints_target), "complaints",
          crm::segment::ComplaintEventTypes(), crm::segment::ApplyComplaintEvent);
-  crm::identify::MergeSink merges(&(*env)->pool(), crm::segment::MergeAggregates,
-                                  crm::segment::UnmergeAggregates);
+  crm::TransactionalFeedSink merges(
+      &(*env)->pool(),
+      crm::identify::FollowMerges(crm::segment::MergeAggregates, crm::segment::UnmergeAggregates));
   if (const std::string target = absl::GetFlag(FLAGS_identify_target); !target.empty()) {
     followers.push_back(std::make_unique<crm::FeedFollower>(
         &merges, &(*env)->clock(), (*env)->PeerChannelTo(target), "identify",
-        crm::identify::MergeSink::EventTypes(), holder));
+        crm::identify::MergeEventTypes(), holder));
     followers.back()->Start();
   }
   return (*env)->Serve({{&adapter, crm::segment::v1::SegmentService::service_full_name()}});

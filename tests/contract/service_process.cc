@@ -31,6 +31,7 @@ ServiceProcess::ServiceProcess(const std::string& service, bool migrate,
   };
   if (service == "identify") {
     argv.push_back(absl::StrCat("--data_key_file=", WriteTestDataKeyFile()));
+    argv.push_back("--loyalty_target=");  // a test names the loyalty it follows, if any
   }
   argv.insert(argv.end(), extra_flags.begin(), extra_flags.end());
   process_ = std::make_unique<Subprocess>(

@@ -166,6 +166,68 @@ TEST(IdentifyContractTest, TheChangeFeedCarriesEveryChangeWithoutPersonalData) {
   EXPECT_EQ(unmerge_event.restored_id(), b);
 }
 
+// Identify follows loyalty's purchases: a customer's first purchase makes it
+// first_time, the second repeat, each with history and a feed event.
+TEST(IdentifyContractTest, LifecycleFollowsLoyaltysPurchases) {
+  ServiceProcess loyalty("loyalty", true, {"--identify_target=127.0.0.1:1"});
+  ServiceProcess identify("identify", true, {"--loyalty_target=" + loyalty.address()});
+  for (auto* svc : {&loyalty, &identify}) {
+    ASSERT_TRUE(WaitForHealth(svc->channel().get(), "SERVING", absl::Seconds(20)));
+  }
+  auto customers = identify::v1::IdentifyService::NewStub(identify.channel());
+  auto points = loyalty::v1::LoyaltyService::NewStub(loyalty.channel());
+  identify::v1::CreateCustomerRequest create;
+  create.set_request_id("c1");
+  create.mutable_customer()->set_kind(identify::v1::CUSTOMER_KIND_PERSON);
+  create.mutable_customer()->set_category(identify::v1::CUSTOMER_CATEGORY_CONSUMER);
+  create.mutable_customer()->set_display_name("Lin Dan");
+  identify::v1::CreateCustomerResponse created;
+  ASSERT_TRUE(customers->CreateCustomer(Context().get(), create, &created).ok());
+  const std::string customer = created.customer().customer_id();
+  loyalty::v1::CreateProgramRequest program;
+  program.mutable_program()->set_display_name("Club");
+  program.mutable_program()->set_currency_code("CNY");
+  program.mutable_program()->set_points_per_currency_unit(1);
+  loyalty::v1::CreateProgramResponse program_made;
+  ASSERT_TRUE(points->CreateProgram(Context().get(), program, &program_made).ok());
+  loyalty::v1::EnrollMemberRequest enroll;
+  enroll.set_program_id(program_made.program().program_id());
+  enroll.set_customer_id(customer);
+  loyalty::v1::EnrollMemberResponse enrolled;
+  ASSERT_TRUE(points->EnrollMember(Context().get(), enroll, &enrolled).ok());
+  auto buy = [&](const std::string& till) {
+    loyalty::v1::RecordPurchaseRequest request;
+    request.mutable_purchase()->set_member_id(enrolled.member().member_id());
+    request.mutable_purchase()->set_source_transaction_id(till);
+    auto* line = request.mutable_purchase()->add_lines();
+    line->set_sku("racket");
+    line->set_quantity(1);
+    line->set_amount_minor(59900);
+    loyalty::v1::RecordPurchaseResponse response;
+    ASSERT_TRUE(points->RecordPurchase(Context().get(), request, &response).ok());
+  };
+  auto eventually = [&](identify::v1::LifecycleStatus want) {
+    identify::v1::GetCustomerRequest get;
+    get.set_customer_id(customer);
+    identify::v1::GetCustomerResponse got;
+    const absl::Time give_up = absl::Now() + absl::Seconds(15);
+    do {
+      EXPECT_TRUE(customers->GetCustomer(Context().get(), get, &got).ok());
+      if (got.customer().lifecycle_status() == want) return true;
+      absl::SleepFor(absl::Milliseconds(100));
+    } while (absl::Now() < give_up);
+    return false;
+  };
+  EXPECT_TRUE(eventually(identify::v1::LIFECYCLE_STATUS_POTENTIAL));
+  buy("till-1");
+  EXPECT_TRUE(eventually(identify::v1::LIFECYCLE_STATUS_FIRST_TIME)) << identify.process().Log();
+  buy("till-2");
+  EXPECT_TRUE(eventually(identify::v1::LIFECYCLE_STATUS_REPEAT));
+  EXPECT_EQ(identify.db().Query("SELECT purchases FROM customer_purchase_counts"), "2");
+  EXPECT_EQ(identify.db().Count("outbox_events", "event_type = 'crm.identify.v1.LifecycleChanged'"),
+            2);
+}
+
 TEST(IdentifyContractTest, MalformedBytesAreInvalidArgumentAndWriteNothing) {
   ServiceProcess svc("identify");
   ASSERT_TRUE(WaitForHealth(svc.channel().get(), "SERVING", absl::Seconds(20)));
