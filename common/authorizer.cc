@@ -57,7 +57,7 @@ absl::StatusOr<std::vector<std::string>> Authorizer::Principals(
       return Error(absl::StatusCode::kUnauthenticated, "TOKEN_INVALID",
                    "this server accepts no bearer tokens (no --jwt_public_key_file)");
     }
-    auto claims = tokens_->Verify(*token, absl::Now());
+    auto claims = tokens_->VerifyCached(*token, absl::Now());
     if (!claims.ok()) return claims.status();
     principals.push_back(absl::StrCat("role:", claims->role));
     principals.push_back(absl::StrCat("user:", claims->subject));

@@ -72,6 +72,25 @@ absl::StatusOr<TokenClaims> JwtVerifier::Verify(const std::string& token, absl::
   return claims;
 }
 
+absl::StatusOr<TokenClaims> JwtVerifier::VerifyCached(const std::string& token,
+                                                      absl::Time now) const {
+  {
+    absl::MutexLock lock(&cache_->mu);
+    auto hit = cache_->verified.find(token);
+    if (hit != cache_->verified.end()) {
+      if (hit->second.expires > now) return hit->second;
+      cache_->verified.erase(hit);
+    }
+  }
+  auto claims = Verify(token, now);
+  if (claims.ok()) {
+    absl::MutexLock lock(&cache_->mu);
+    if (cache_->verified.size() >= 10000) cache_->verified.clear();
+    cache_->verified.emplace(token, *claims);
+  }
+  return claims;
+}
+
 absl::StatusOr<std::string> SignToken(const std::string& private_key_pem, const std::string& issuer,
                                       const std::string& audience, const TokenClaims& claims,
                                       absl::Time issued) {

@@ -1,7 +1,11 @@
 #ifndef CRM_COMMON_JWT_VERIFIER_H_
 #define CRM_COMMON_JWT_VERIFIER_H_
 
+#include <memory>
 #include <string>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/synchronization/mutex.h"
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -27,6 +31,11 @@ class JwtVerifier {
   // that names the failed check (never the token).
   absl::StatusOr<TokenClaims> Verify(const std::string& token, absl::Time now) const;
 
+  // The same, remembering tokens that verified (up to 10,000, keyed by the
+  // whole token) so that a client's calls after its first cost a lookup, not
+  // a signature check; expiry is still checked on every call.
+  absl::StatusOr<TokenClaims> VerifyCached(const std::string& token, absl::Time now) const;
+
  private:
   JwtVerifier(std::string key, std::string issuer, std::string audience)
       : key_(std::move(key)), issuer_(std::move(issuer)), audience_(std::move(audience)) {}
@@ -34,6 +43,11 @@ class JwtVerifier {
   std::string key_;
   std::string issuer_;
   std::string audience_;
+  struct Cache {
+    absl::Mutex mu;
+    absl::flat_hash_map<std::string, TokenClaims> verified ABSL_GUARDED_BY(mu);
+  };
+  std::shared_ptr<Cache> cache_ = std::make_shared<Cache>();
 };
 
 // Signs a token (for crm-token and tests): ES256 with the PEM private key.

@@ -99,6 +99,16 @@ TEST_F(JwtTest, AGoodTokenNamesItsHolderAndRole) {
   EXPECT_EQ(claims->role, "agent");
 }
 
+TEST_F(JwtTest, ARememberedTokenStillExpires) {
+  const std::string token = Sign("a.key", "crm", now_ + absl::Hours(1));
+  ASSERT_TRUE(verifier_->VerifyCached(token, now_).ok());
+  ASSERT_TRUE(verifier_->VerifyCached(token, now_ + absl::Minutes(59)).ok());
+  auto later = verifier_->VerifyCached(token, now_ + absl::Hours(2));
+  ASSERT_FALSE(later.ok());
+  EXPECT_NE(later.status().message().find("expired"), std::string::npos) << later.status();
+  EXPECT_FALSE(verifier_->VerifyCached(Sign("b.key", "crm", now_ + absl::Hours(1)), now_).ok());
+}
+
 TEST_F(JwtTest, ForgedExpiredOrForeignTokensAreRefused) {
   auto refused = [&](const std::string& token, const std::string& says) {
     auto claims = verifier_->Verify(token, now_);
