@@ -109,6 +109,10 @@ absl::StatusOr<crm::bench::LoadConfig> ConfigFromFlags(const std::string& path) 
   auto tls = crm::TlsConfigFromFlags();
   if (!tls.ok()) return tls.status();
   c.tls = *std::move(tls);
+  if (!c.token.empty() && !c.tls.enabled()) {
+    return absl::InvalidArgumentError("--token is only sent over TLS: give --tls_cert_file, "
+                                      "--tls_key_file and --tls_ca_file");
+  }
   if (c.target.empty()) return absl::InvalidArgumentError("--target is required");
   if (c.concurrency < 1 || c.concurrency > 100000) {
     return absl::InvalidArgumentError("--concurrency must be 1-100000");

@@ -221,7 +221,17 @@ export function checkPolicy(objects, graph, apis) {
     return [`${ref(holder)}: policy.json does not parse: ${e.message}`];
   }
   const errors = [];
+  const wellFormed = (p) => p === "*" || /^(service|role|user):[A-Za-z0-9_.@-]+$/.test(p);
+  for (const p of policy.full_view ?? []) {
+    if (!wellFormed(p) || p === "*") errors.push(`policy: full_view: '${p}' is not a service:, role: or user:`);
+  }
   for (const [rule, principals] of Object.entries(policy.rules ?? {})) {
+    for (const p of principals) {
+      if (!wellFormed(p)) errors.push(`policy: ${rule}: '${p}' is not *, service:, role: or user:`);
+    }
+    if (principals.includes("*") && !rule.startsWith("grpc.health.v1.Health/")) {
+      errors.push(`policy: ${rule}: "*" admits every certificate holder; name the callers`);
+    }
     const services = principals.filter((p) => p.startsWith("service:")).map((p) => p.slice(8));
     if (rule === "*") {
       if (services.length) errors.push(`policy: "*" admits services (${services}) to every method`);

@@ -94,6 +94,9 @@ test("a policy that admits a service beyond its calls, names no real method, or 
   expectProblem((o) => rewrite(o, (p) => (p.rules["crm.loyalty.v1.LoyaltyService/AdjustPoint"] = ["role:admin"])),
                 /AdjustPoint: no such method/);
   expectProblem((o) => rewrite(o, (p) => p.rules["*"].push("service:segment")), /"\*" admits services/);
+  expectProblem((o) => rewrite(o, (p) => p.rules["crm.segment.v1.SegmentService/*"].push("*")),
+                /SegmentService\/\*: "\*" admits every certificate holder/);
+  expectProblem((o) => rewrite(o, (p) => p.full_view.push("roles:admin")), /full_view: 'roles:admin'/);
   expectProblem((o) => {
     const cm = o.find((x) => x.kind === "ConfigMap" && x.metadata.name.startsWith("crm-segment-"));
     delete cm.data.CRM_AUTHZ_POLICY_FILE;

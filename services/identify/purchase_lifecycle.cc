@@ -3,7 +3,6 @@
 #include "common/errors.h"
 #include "common/sql_util.h"
 #include "crm/loyalty/v1/events.pb.h"
-#include "services/identify/customer_rows.h"
 #include "services/identify/mysql_identify_store.h"
 
 namespace crm::identify {
@@ -47,24 +46,35 @@ TransactionalFeedSink::Apply FollowPurchases(const DataKey* key) {
     if (!e.payload().UnpackTo(&purchase) || purchase.customer_id().empty()) {
       return absl::OkStatus();
     }
-    auto live = rows::LiveCustomerId(conn, purchase.customer_id());
-    if (!live.ok()) return absl::OkStatus();  // unknown: nothing to move
-    const int purchases =
-        CountPurchase(conn, *live, FromProtoTimestamp(purchase.purchase().purchase_time()));
     ChangeContext context;
     context.source.set_system("loyalty");
     context.source.set_actor("purchase " + purchase.purchase().purchase_id());
-    context.reason = purchases == 1 ? "first purchase" : "repeat purchase";
+    context.reason = "purchase";
     context.now = now;
-    auto changed = ChangeLifecycle(
-        conn, *key, *live,
-        [&](v1::LifecycleStatus current) { return AfterPurchase(current, purchases); }, context);
-    // An erased customer keeps no status to move.
-    if (!changed.ok() && changed.status().code() != absl::StatusCode::kFailedPrecondition &&
-        changed.status().code() != absl::StatusCode::kNotFound) {
+    const absl::Time at = FromProtoTimestamp(purchase.purchase().purchase_time());
+    // Follow merge redirects under the customer's lock: a merge committed
+    // while this batch runs sends the purchase to the survivor.
+    std::string customer = purchase.customer_id();
+    for (int hop = 0; hop < 32; ++hop) {
+      auto changed = ChangeLifecycle(
+          conn, *key, customer,
+          [&](v1::LifecycleStatus current) {
+            return AfterPurchase(current, CountPurchase(conn, customer, at));
+          },
+          context);
+      if (changed.ok()) return absl::OkStatus();
+      if (ReasonOf(changed.status()) == "CUSTOMER_MERGED") {
+        customer = MetadataOf(changed.status())["survivor_id"];
+        continue;
+      }
+      // Unknown or erased: no status to move.
+      if (changed.status().code() == absl::StatusCode::kNotFound ||
+          changed.status().code() == absl::StatusCode::kFailedPrecondition) {
+        return absl::OkStatus();
+      }
       return changed.status();
     }
-    return absl::OkStatus();
+    return absl::InternalError("merge redirects of " + purchase.customer_id() + " form a loop");
   };
 }
 

@@ -28,7 +28,11 @@ int main(int argc, char** argv) {
   crm::segment::SegmentService service(&store, &(*env)->clock(), &values, &recomputer);
   crm::segment::SegmentGrpc adapter(&service);
   const std::string holder = crm::FeedHolderName();
+  // The sinks outlive the followers whose threads use them (declared first).
   std::vector<std::unique_ptr<crm::segment::AggregateSink>> sinks;
+  crm::TransactionalFeedSink merges(
+      &(*env)->pool(),
+      crm::identify::FollowMerges(crm::segment::MergeAggregates, crm::segment::UnmergeAggregates));
   std::vector<std::unique_ptr<crm::FeedFollower>> followers;
   auto follow = [&](const std::string& target, const char* source,
                     std::vector<std::string> types, crm::segment::EventHandler handler) {
@@ -43,9 +47,6 @@ int main(int argc, char** argv) {
          crm::segment::ApplyLoyaltyEvent);
   follow(absl::GetFlag(FLAGS_complaints_target), "complaints",
          crm::segment::ComplaintEventTypes(), crm::segment::ApplyComplaintEvent);
-  crm::TransactionalFeedSink merges(
-      &(*env)->pool(),
-      crm::identify::FollowMerges(crm::segment::MergeAggregates, crm::segment::UnmergeAggregates));
   if (const std::string target = absl::GetFlag(FLAGS_identify_target); !target.empty()) {
     followers.push_back(std::make_unique<crm::FeedFollower>(
         &merges, &(*env)->clock(), (*env)->PeerChannelTo(target), "identify",

@@ -183,6 +183,10 @@ TEST(CrmctlTest, BadInputAndFailedCallsHaveClearMessagesAndExitCodes) {
   EXPECT_EQ(Crmctl({at, "identify", "no-such-method"}).exit_code, 2);
   EXPECT_EQ(Crmctl({"warehouse", "get"}).exit_code, 2);
   EXPECT_EQ(Crmctl({"--timeout=soon", "identify", "get-customer"}).exit_code, 2);
+  Result token_in_clear = Crmctl({at, "--token=eyJ.x.y", "identify", "get-customer",
+                                  "--customer_id=01ARZ3NDEKTSV4RRFFQ69G5FAV"});
+  EXPECT_EQ(token_in_clear.exit_code, 2);
+  EXPECT_NE(token_in_clear.err.find("only sent over TLS"), std::string::npos) << token_in_clear.err;
 
   Result missing =
       Crmctl({at, "identify", "get-customer", "--customer_id=01ARZ3NDEKTSV4RRFFQ69G5FAV"});

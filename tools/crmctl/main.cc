@@ -341,6 +341,11 @@ int Run(std::vector<std::string> args) {
   if (!bytes.ok()) return UsageError(std::string(bytes.status().message()));
   auto tls = crm::LoadTlsConfig(options.tls_cert, options.tls_key, options.tls_ca);
   if (!tls.ok()) return UsageError(std::string(tls.status().message()));
+  if (!options.token.empty() && !tls->enabled()) {
+    return UsageError(
+        "a bearer token is only sent over TLS: give --tls_cert_file, "
+        "--tls_key_file and --tls_ca_file (or unset CRMCTL_TOKEN)");
+  }
 
   std::string response;
   grpc::Status status =

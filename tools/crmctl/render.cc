@@ -24,6 +24,10 @@ void RenderItems(const json& list, const std::string& indent, std::string& out) 
     // "- " then the item's first line; the rest aligned under it.
     std::string body;
     Render(item, indent + "  ", body);
+    if (body.empty()) {
+      absl::StrAppend(&out, indent, "- ", item.is_array() ? "[]" : "{}", "\n");
+      continue;
+    }
     absl::StrAppend(&out, indent, "- ", body.substr(indent.size() + 2));
   }
 }
