@@ -45,12 +45,14 @@ void MergeAggregates(sql::Connection& conn, const identify::v1::CustomerMerged& 
       "SELECT ?, day, cents, purchases FROM customer_purchase_days WHERE customer_id = ?",
       {id, merged});
   Run(conn, "DELETE FROM customer_purchase_days WHERE customer_id = ?", {merged});
+  // Always a row: later events of the merged customer add to it.
   Run(conn,
       "INSERT IGNORE INTO merge_moved_complaints (merge_id, filed, resolved, reopened, "
       "last_filed, satisfaction_sum, satisfaction_count, survivor_last_filed_before) "
-      "SELECT ?, m.filed, m.resolved, m.reopened, m.last_filed, m.satisfaction_sum, "
-      "m.satisfaction_count, (SELECT last_filed FROM customer_complaints WHERE customer_id = ?) "
-      "FROM customer_complaints m WHERE m.customer_id = ?",
+      "SELECT ?, COALESCE(m.filed, 0), COALESCE(m.resolved, 0), COALESCE(m.reopened, 0), "
+      "m.last_filed, COALESCE(m.satisfaction_sum, 0), COALESCE(m.satisfaction_count, 0), "
+      "(SELECT last_filed FROM customer_complaints WHERE customer_id = ?) "
+      "FROM (SELECT 1) one LEFT JOIN customer_complaints m ON m.customer_id = ?",
       {id, survivor, merged});
   AddMoved(conn, survivor, id);
   Run(conn,
@@ -59,6 +61,10 @@ void MergeAggregates(sql::Connection& conn, const identify::v1::CustomerMerged& 
       {survivor, id});
   Run(conn, "DELETE FROM customer_complaints WHERE customer_id = ?", {merged});
   Run(conn, "DELETE FROM customer_values WHERE customer_id = ?", {merged});
+  Run(conn,
+      "INSERT INTO merge_redirects (merged_id, survivor_id, merge_id) VALUES (?, ?, ?) "
+      "ON DUPLICATE KEY UPDATE survivor_id = VALUES(survivor_id), merge_id = VALUES(merge_id)",
+      {merged, survivor, id});
 }
 
 void UnmergeAggregates(sql::Connection& conn, const identify::v1::CustomerUnmerged& u,
@@ -91,6 +97,7 @@ void UnmergeAggregates(sql::Connection& conn, const identify::v1::CustomerUnmerg
       "AND reopened = 0 AND satisfaction_count = 0",
       {survivor});
   AddMoved(conn, restored, id);
+  Run(conn, "DELETE FROM merge_redirects WHERE merge_id = ?", {id});
   Run(conn, "DELETE FROM merge_moved_days WHERE merge_id = ?", {id});
   Run(conn, "DELETE FROM merge_moved_complaints WHERE merge_id = ?", {id});
 }

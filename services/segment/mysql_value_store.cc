@@ -15,6 +15,28 @@ namespace {
 
 std::string SqlDay(absl::CivilDay day) { return absl::FormatCivilTime(day); }
 
+// Where a customer's events go: itself, or, when identify merged it away,
+// the live survivor at the end of its merges (each merge id on the way
+// records the event, so that undoing the merge hands it back).
+struct Redirect {
+  std::vector<std::string> merge_ids;
+  std::string customer_id;
+};
+
+Redirect Resolve(sql::Connection& conn, const std::string& customer_id) {
+  Redirect to{{}, customer_id};
+  for (int hop = 0; hop < 32; ++hop) {
+    auto next =
+        Prepare(conn, "SELECT survivor_id, merge_id FROM merge_redirects WHERE merged_id = ?");
+    next->setString(1, to.customer_id);
+    std::unique_ptr<sql::ResultSet> rs(next->executeQuery());
+    if (!rs->next()) break;
+    to.merge_ids.push_back(rs->getString(2));
+    to.customer_id = rs->getString(1);
+  }
+  return to;
+}
+
 }  // namespace
 
 absl::StatusOr<int64_t> MysqlValueStore::AcquireFeed(const std::string& source,
@@ -33,18 +55,49 @@ absl::Status MysqlValueStore::ApplyFeedBatch(const std::string& source,
       return s;
     }
     for (const DayDelta& d : effects.days) {
+      const Redirect to = Resolve(conn, d.customer_id);
+      for (const std::string& merge_id : to.merge_ids) {
+        auto moved = Prepare(conn,
+                             "INSERT INTO merge_moved_days (merge_id, day, cents, purchases) "
+                             "VALUES (?, ?, ?, ?) ON DUPLICATE KEY UPDATE "
+                             "cents = cents + VALUES(cents), "
+                             "purchases = purchases + VALUES(purchases)");
+        moved->setString(1, merge_id);
+        moved->setString(2, SqlDay(d.day));
+        moved->setInt64(3, d.cents);
+        moved->setInt(4, d.purchases);
+        moved->executeUpdate();
+      }
       auto add = Prepare(conn,
                          "INSERT INTO customer_purchase_days (customer_id, day, cents, purchases) "
                          "VALUES (?, ?, ?, ?) ON DUPLICATE KEY UPDATE "
                          "cents = cents + VALUES(cents), "
                          "purchases = purchases + VALUES(purchases)");
-      add->setString(1, d.customer_id);
+      add->setString(1, to.customer_id);
       add->setString(2, SqlDay(d.day));
       add->setInt64(3, d.cents);
       add->setInt(4, d.purchases);
       add->executeUpdate();
     }
     for (const ComplaintDelta& d : effects.complaints) {
+      const Redirect to = Resolve(conn, d.customer_id);
+      for (const std::string& merge_id : to.merge_ids) {
+        auto moved = Prepare(
+            conn,
+            "UPDATE merge_moved_complaints SET filed = filed + ?, resolved = resolved + ?, "
+            "reopened = reopened + ?, last_filed = GREATEST(COALESCE(last_filed, NULLIF(?, '')), "
+            "COALESCE(NULLIF(?, ''), last_filed)), satisfaction_sum = satisfaction_sum + ?, "
+            "satisfaction_count = satisfaction_count + ? WHERE merge_id = ?");
+        moved->setInt(1, d.filed);
+        moved->setInt(2, d.resolved);
+        moved->setInt(3, d.reopened);
+        moved->setString(4, d.filed_on ? SqlDay(*d.filed_on) : "");
+        moved->setString(5, d.filed_on ? SqlDay(*d.filed_on) : "");
+        moved->setInt(6, d.satisfaction);
+        moved->setInt(7, d.satisfaction > 0 ? 1 : 0);
+        moved->setString(8, merge_id);
+        moved->executeUpdate();
+      }
       auto add = Prepare(
           conn,
           "INSERT INTO customer_complaints (customer_id, filed, resolved, reopened, last_filed, "
@@ -55,7 +108,7 @@ absl::Status MysqlValueStore::ApplyFeedBatch(const std::string& source,
           "COALESCE(VALUES(last_filed), last_filed)), "
           "satisfaction_sum = satisfaction_sum + VALUES(satisfaction_sum), "
           "satisfaction_count = satisfaction_count + VALUES(satisfaction_count)");
-      add->setString(1, d.customer_id);
+      add->setString(1, to.customer_id);
       add->setInt(2, d.filed);
       add->setInt(3, d.resolved);
       add->setInt(4, d.reopened);
@@ -63,6 +116,15 @@ absl::Status MysqlValueStore::ApplyFeedBatch(const std::string& source,
       add->setInt(6, d.satisfaction);
       add->setInt(7, d.satisfaction > 0 ? 1 : 0);
       add->executeUpdate();
+      if (!to.merge_ids.empty()) {  // the survivor's last filing day now includes this one
+        auto after = Prepare(conn,
+                             "UPDATE merge_moved_complaints SET survivor_last_filed_after = "
+                             "(SELECT last_filed FROM customer_complaints WHERE customer_id = ?) "
+                             "WHERE merge_id = ?");
+        after->setString(1, to.customer_id);
+        after->setString(2, to.merge_ids.back());
+        after->executeUpdate();
+      }
     }
     return absl::OkStatus();
   });

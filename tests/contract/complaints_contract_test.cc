@@ -11,6 +11,7 @@
 #include "crm/loyalty/v1/loyalty.grpc.pb.h"
 #include "crm/segment/v1/segment.grpc.pb.h"
 #include "gtest/gtest.h"
+#include "tests/contract/loyalty_setup.h"
 #include "tests/contract/rpc_expectations.h"
 #include "tests/contract/service_process.h"
 
@@ -146,17 +147,8 @@ TEST(ComplaintsContractTest, AVipComplaintIsCompensatedOnceThroughLoyalty) {
   cv1::SetSlaPolicyResponse sla_set;
   ASSERT_TRUE(stub->SetSlaPolicy(Context().get(), sla, &sla_set).ok());
 
-  loyalty::v1::CreateProgramRequest program;
-  program.mutable_program()->set_display_name("Club");
-  program.mutable_program()->set_currency_code("CNY");
-  program.mutable_program()->set_points_per_currency_unit(1);
-  loyalty::v1::CreateProgramResponse program_made;
-  ASSERT_TRUE(points->CreateProgram(Context().get(), program, &program_made).ok());
-  loyalty::v1::EnrollMemberRequest enroll;
-  enroll.set_program_id(program_made.program().program_id());
-  enroll.set_customer_id(customer);
   loyalty::v1::EnrollMemberResponse enrolled;
-  ASSERT_TRUE(points->EnrollMember(Context().get(), enroll, &enrolled).ok());
+  *enrolled.mutable_member() = testing::EnrollInNewClub(*points, customer);
   const std::string member = enrolled.member().member_id();
   const int64_t points_before = enrolled.member().balance();
 

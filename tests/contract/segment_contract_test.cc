@@ -3,12 +3,14 @@
 #include <csignal>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/civil_time.h"
 #include "absl/time/clock.h"
 #include "cppconn/statement.h"
 #include "crm/identify/v1/identify.grpc.pb.h"
 #include "crm/loyalty/v1/loyalty.grpc.pb.h"
 #include "crm/segment/v1/segment.grpc.pb.h"
 #include "gtest/gtest.h"
+#include "tests/contract/loyalty_setup.h"
 #include "tests/contract/rpc_expectations.h"
 #include "tests/contract/service_process.h"
 
@@ -101,8 +103,7 @@ TEST(SegmentContractTest, ValuesFollowLoyaltysPurchasesExactlyOnce) {
   do {
     absl::SleepFor(absl::Milliseconds(100));
     ASSERT_TRUE(values->GetRecomputeJob(Context().get(), poll, &job).ok());
-  } while (job.job().state() == segment::v1::RecomputeJob::STATE_RUNNING &&
-           absl::Now() < done_by);
+  } while (job.job().state() == segment::v1::RecomputeJob::STATE_RUNNING && absl::Now() < done_by);
   ASSERT_EQ(job.job().state(), segment::v1::RecomputeJob::STATE_SUCCEEDED) << job.job().error();
   EXPECT_EQ(job.job().customers_total(), 12);
   EXPECT_EQ(job.job().customers_written(), 12);
@@ -118,8 +119,8 @@ TEST(SegmentContractTest, ValuesFollowLoyaltysPurchasesExactlyOnce) {
   EXPECT_EQ(value.value().m(), 5);
   EXPECT_EQ(value.value().job_id(), started.job().job_id());
   ask.set_customer_id("01J00000000000000000000ZZZ");
-  ExpectError(values->GetCustomerValue(Context().get(), ask, &value),
-              grpc::StatusCode::NOT_FOUND, "VALUE_NOT_COMPUTED", "segment.crm");
+  ExpectError(values->GetCustomerValue(Context().get(), ask, &value), grpc::StatusCode::NOT_FOUND,
+              "VALUE_NOT_COMPUTED", "segment.crm");
 }
 
 // Segment's aggregates follow identify's merge (the merged customer's
@@ -128,9 +129,10 @@ TEST(SegmentContractTest, ValuesFollowLoyaltysPurchasesExactlyOnce) {
 TEST(SegmentContractTest, AggregatesFollowMergeAndUnmergeExactly) {
   ServiceProcess identify("identify");
   ASSERT_TRUE(WaitForHealth(identify.channel().get(), "SERVING", absl::Seconds(20)));
-  ServiceProcess segment(
-      "segment", true,
-      {"--loyalty_target=", "--complaints_target=", "--identify_target=" + identify.address()});
+  ServiceProcess loyalty("loyalty", true, {"--identify_target=127.0.0.1:1"});
+  ServiceProcess segment("segment", true,
+                         {"--loyalty_target=" + loyalty.address(),
+                          "--complaints_target=", "--identify_target=" + identify.address()});
   ASSERT_TRUE(WaitForHealth(segment.channel().get(), "SERVING", absl::Seconds(20)));
   auto customers = identify::v1::IdentifyService::NewStub(identify.channel());
   auto create = [&](const std::string& request_id) {
@@ -189,6 +191,28 @@ TEST(SegmentContractTest, AggregatesFollowMergeAndUnmergeExactly) {
   EXPECT_EQ(complaints_of(a), "3:2:1:2026-03-04:6:2");
   EXPECT_EQ(complaints_of(b), "");
 
+  // The merged customer's card is still used at a till: the purchase counts
+  // for the survivor while merged, and goes back with the unmerge.
+  auto points = loyalty::v1::LoyaltyService::NewStub(loyalty.channel());
+  loyalty::v1::EnrollMemberResponse enrolled;
+  *enrolled.mutable_member() = testing::EnrollInNewClub(*points, b);
+  loyalty::v1::RecordPurchaseRequest buy;
+  buy.mutable_purchase()->set_member_id(enrolled.member().member_id());
+  buy.mutable_purchase()->set_source_transaction_id("till-9/1");
+  // Today (the program's rules start now).
+  const std::string today =
+      absl::FormatCivilTime(absl::ToCivilDay(absl::Now(), absl::UTCTimeZone()));
+  auto* line = buy.mutable_purchase()->add_lines();
+  line->set_sku("tea");
+  line->set_quantity(1);
+  line->set_amount_minor(800);
+  loyalty::v1::RecordPurchaseResponse bought;
+  ASSERT_TRUE(points->RecordPurchase(Context().get(), buy, &bought).ok());
+  const std::string with_till =
+      "2026-03-01:1000:1,2026-03-02:1200:3,2026-03-05:300:1," + today + ":800:1";
+  EXPECT_EQ(eventually([&] { return days_of(a); }, with_till), with_till);
+  EXPECT_EQ(days_of(b), "");
+
   // The survivor buys again while merged.
   exec(absl::StrCat(
       "UPDATE customer_purchase_days SET cents = cents + 50, purchases = purchases + 1 "
@@ -200,12 +224,13 @@ TEST(SegmentContractTest, AggregatesFollowMergeAndUnmergeExactly) {
   unmerge.set_reason("two people after all");
   identify::v1::UnmergeCustomersResponse unmerged;
   ASSERT_TRUE(customers->UnmergeCustomers(Context().get(), unmerge, &unmerged).ok());
-  EXPECT_EQ(eventually([&] { return days_of(b); }, "2026-03-02:700:2,2026-03-05:300:1"),
-            "2026-03-02:700:2,2026-03-05:300:1");
+  const std::string b_back = "2026-03-02:700:2,2026-03-05:300:1," + today + ":800:1";
+  EXPECT_EQ(eventually([&] { return days_of(b); }, b_back), b_back);
   EXPECT_EQ(days_of(a), "2026-03-01:1000:1,2026-03-02:500:1,2026-03-05:50:1");
   EXPECT_EQ(complaints_of(a), "1:1:0:2026-02-01:4:1");
   EXPECT_EQ(complaints_of(b), "2:1:1:2026-03-04:2:1");
   EXPECT_EQ(db.Query("SELECT COUNT(*) FROM merge_moved_days"), "0");
+  EXPECT_EQ(db.Query("SELECT COUNT(*) FROM merge_redirects"), "0");
 }
 
 }  // namespace

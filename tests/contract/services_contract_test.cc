@@ -17,6 +17,7 @@
 #include "google/rpc/status.pb.h"
 #include "grpcpp/generic/generic_stub.h"
 #include "gtest/gtest.h"
+#include "tests/contract/loyalty_setup.h"
 #include "tests/contract/rpc_expectations.h"
 #include "tests/contract/service_process.h"
 
@@ -184,17 +185,8 @@ TEST(IdentifyContractTest, LifecycleFollowsLoyaltysPurchases) {
   identify::v1::CreateCustomerResponse created;
   ASSERT_TRUE(customers->CreateCustomer(Context().get(), create, &created).ok());
   const std::string customer = created.customer().customer_id();
-  loyalty::v1::CreateProgramRequest program;
-  program.mutable_program()->set_display_name("Club");
-  program.mutable_program()->set_currency_code("CNY");
-  program.mutable_program()->set_points_per_currency_unit(1);
-  loyalty::v1::CreateProgramResponse program_made;
-  ASSERT_TRUE(points->CreateProgram(Context().get(), program, &program_made).ok());
-  loyalty::v1::EnrollMemberRequest enroll;
-  enroll.set_program_id(program_made.program().program_id());
-  enroll.set_customer_id(customer);
   loyalty::v1::EnrollMemberResponse enrolled;
-  ASSERT_TRUE(points->EnrollMember(Context().get(), enroll, &enrolled).ok());
+  *enrolled.mutable_member() = testing::EnrollInNewClub(*points, customer);
   auto buy = [&](const std::string& till) {
     loyalty::v1::RecordPurchaseRequest request;
     request.mutable_purchase()->set_member_id(enrolled.member().member_id());
