@@ -179,7 +179,10 @@ export function checkNetworkPolicy(policy, svc, graph, ports) {
   if (!policy) return [];
   const errors = [];
   const callers = Object.keys(graph).filter((s) => graph[s].includes(svc)).sort();
-  const grpcRules = (policy.spec.ingress ?? []).filter((r) => (r.ports ?? []).some((p) => p.port === ports[svc]));
+  // A rule without ports covers every port; a named port is the container's "grpc".
+  const coversGrpc = (r) => !r.ports?.length ||
+    r.ports.some((p) => p.port === ports[svc] || p.port === "grpc");
+  const grpcRules = (policy.spec.ingress ?? []).filter(coversGrpc);
   const allowedCallers = [...new Set(grpcRules.flatMap((r) => servicePeers(r, "from")))].sort();
   for (const c of allowedCallers) {
     if (!callers.includes(c)) errors.push(`${ref(policy)}: lets ${c} call ${svc}, which it never does`);
@@ -187,15 +190,23 @@ export function checkNetworkPolicy(policy, svc, graph, ports) {
   for (const c of callers) {
     if (!allowedCallers.includes(c)) errors.push(`${ref(policy)}: blocks ${c}, which calls ${svc}`);
   }
+  // An empty selector matches every pod (or every namespace).
+  const open = (peer) => (peer.podSelector && !Object.keys(peer.podSelector).length && !peer.namespaceSelector) ||
+    (peer.namespaceSelector && !Object.keys(peer.namespaceSelector).length) ||
+    peer.ipBlock?.cidr === "0.0.0.0/0";
   for (const r of policy.spec.ingress ?? []) {
-    if (!r.from || r.from.length === 0) errors.push(`${ref(policy)}: an ingress rule allows anyone`);
+    if (!r.from || r.from.length === 0 || r.from.some(open)) {
+      errors.push(`${ref(policy)}: an ingress rule allows anyone`);
+    }
   }
   const reached = [...new Set((policy.spec.egress ?? []).flatMap((r) => servicePeers(r, "to")))].sort();
   if (!sameSet(reached, [...graph[svc]].sort())) {
     errors.push(`${ref(policy)}: egress reaches [${reached}] but ${svc} calls [${graph[svc]}]`);
   }
   for (const r of policy.spec.egress ?? []) {
-    if (!r.to || r.to.length === 0) errors.push(`${ref(policy)}: an egress rule allows anywhere`);
+    if (!r.to || r.to.length === 0 || r.to.some(open)) {
+      errors.push(`${ref(policy)}: an egress rule allows anywhere`);
+    }
   }
   return errors;
 }

@@ -78,6 +78,12 @@ test("a NetworkPolicy that lets in a service that never calls, or blocks a real 
   expectProblem((o) => policy(o, "identify").spec.ingress[0].from.shift(), /blocks loyalty, which calls identify/);
   expectProblem((o) => policy(o, "segment").spec.egress.pop(), /egress reaches \[identify,loyalty\]/);
   expectProblem((o) => policy(o, "loyalty").spec.ingress.push({ ports: [{ port: 50052 }] }), /allows anyone/);
+  expectProblem((o) => policy(o, "loyalty").spec.ingress.push({ from: [{ podSelector: {} }] }), /allows anyone/);
+  expectProblem((o) => policy(o, "loyalty").spec.egress.push({ to: [{ ipBlock: { cidr: "0.0.0.0/0" } }] }),
+                /allows anywhere/);
+  expectProblem((o) => policy(o, "complaints").spec.ingress.push(  // no ports: every port
+    { from: [{ podSelector: { matchLabels: { "app.kubernetes.io/name": "crm-loyalty" } } }] }),
+                /lets loyalty call complaints/);
   expectProblem((o) => o.splice(o.indexOf(find(o, "NetworkPolicy", "crm-default-deny")), 1), /no default-deny/);
 });
 
