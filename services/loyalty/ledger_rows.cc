@@ -41,7 +41,8 @@ absl::Status ProgramNotFound(absl::string_view program_id) {
 const absl::string_view kMemberColumns =
     "m.program_id, m.customer_id, m.enrolled_at, m.balance, m.lifetime_earned, "
     "m.purchase_count, m.level_rank, m.level_since, m.level_grace_until, m.level_evaluated_at, "
-    "m.debt_points, COALESCE(m.birth_month, 0), COALESCE(m.birth_day, 0)";
+    "m.debt_points, COALESCE(m.birth_month, 0), COALESCE(m.birth_day, 0), "
+    "COALESCE(m.merged_into, '')";
 
 namespace {
 
@@ -68,6 +69,7 @@ MemberRow MemberRowFrom(sql::ResultSet& rs, absl::string_view member_id) {
   row.debt = rs.getInt64(11);
   row.birth_month = rs.getInt(12);
   row.birth_day = rs.getInt(13);
+  row.merged_into = rs.getString(14);
   return row;
 }
 
@@ -105,13 +107,25 @@ std::vector<std::string> FirstColumn(sql::PreparedStatement& query) {
   return values;
 }
 
-absl::StatusOr<MemberRow> LockMember(sql::Connection& conn, absl::string_view member_id) {
+absl::StatusOr<MemberRow> LockMemberRow(sql::Connection& conn, absl::string_view member_id) {
   auto query = Prepare(conn, absl::StrCat("SELECT ", kMemberColumns,
                                           " FROM members m WHERE m.member_id = ? FOR UPDATE"));
   query->setString(1, std::string(member_id));
   std::unique_ptr<sql::ResultSet> rs(query->executeQuery());
   if (!rs->next()) return MemberNotFound(member_id);
   return MemberRowFrom(*rs, member_id);
+}
+
+absl::StatusOr<MemberRow> LockMember(sql::Connection& conn, absl::string_view member_id) {
+  auto row = LockMemberRow(conn, member_id);
+  if (row.ok() && !row->merged_into.empty()) {
+    return Error(
+        absl::StatusCode::kFailedPrecondition, "MEMBER_MERGED",
+        absl::StrCat("member ", member_id, " was merged into member ", row->merged_into,
+                     ", which holds its points now"),
+        {{"member_id", std::string(member_id)}, {"merged_into_member_id", row->merged_into}});
+  }
+  return row;
 }
 
 absl::StatusOr<MemberRow> ReadMemberRow(sql::Connection& conn, absl::string_view member_id) {
@@ -122,7 +136,7 @@ absl::StatusOr<MemberRow> ReadMemberRow(sql::Connection& conn, absl::string_view
   std::unique_ptr<sql::ResultSet> rs(query->executeQuery());
   if (!rs->next()) return MemberNotFound(member_id);
   MemberRow row = MemberRowFrom(*rs, member_id);
-  row.rules_version = rs->getInt(14);
+  row.rules_version = rs->getInt(15);
   return row;
 }
 
@@ -138,6 +152,7 @@ v1::Member MemberProto(const MemberRow& row, absl::Time now) {
   m.set_debt_points(row.debt);
   m.set_birth_month(row.birth_month);
   m.set_birth_day(row.birth_day);
+  m.set_merged_into_member_id(row.merged_into);
   m.set_tenure_days(static_cast<int32_t>(
       std::max<int64_t>(0, absl::ToInt64Hours(now - row.enrolled_at) / 24)));
   return m;

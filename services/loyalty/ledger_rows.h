@@ -34,12 +34,16 @@ struct MemberRow {
   int64_t debt = 0;
   int32_t birth_month = 0;  // 0: not given
   int32_t birth_day = 0;
+  std::string merged_into;    // the surviving member of a customer merge, or ""
   int32_t rules_version = 0;  // the program's, read by ReadMemberRow only
 };
 
 // Locks the member row (every points change starts here, so changes of one
-// member are serialised); NOT_FOUND / MEMBER_NOT_FOUND.
+// member are serialised); NOT_FOUND / MEMBER_NOT_FOUND, FAILED_PRECONDITION /
+// MEMBER_MERGED while its points are with the member it was merged into.
 absl::StatusOr<MemberRow> LockMember(sql::Connection& conn, absl::string_view member_id);
+// LockMember for merges themselves: a merged member too.
+absl::StatusOr<MemberRow> LockMemberRow(sql::Connection& conn, absl::string_view member_id);
 
 // The member row and its program's rules_version, without a lock;
 // MEMBER_NOT_FOUND.

@@ -483,10 +483,11 @@ int64_t TakeBack(sql::Connection& conn, absl::string_view member_id,
   const std::string at = ToSqlDatetime(now);
   const bool negative = policy == v1::RETURN_POLICY_ALLOW_NEGATIVE;
   const bool pending_only = !negative && policy != v1::RETURN_POLICY_REVERSE_WITHIN_BALANCE;
+  // The purchase's earn lot, or the lots a customer merge moved its points to.
   auto own = Prepare(conn,
                      "SELECT l.entry_id, l.remaining FROM point_lots l "
-                     "JOIN ledger_entries e ON e.entry_id = l.entry_id "
-                     "WHERE e.member_id = ? AND e.reference = ? AND e.kind = 1 "
+                     "JOIN ledger_entries e ON e.entry_id = COALESCE(l.origin_entry, l.entry_id) "
+                     "WHERE l.member_id = ? AND e.reference = ? AND e.kind = 1 "
                      "AND l.remaining > 0 AND l.expires_at > ? AND (? = 0 OR l.available_at > ?) "
                      "ORDER BY l.entry_id FOR UPDATE");
   own->setString(1, std::string(member_id));
@@ -542,13 +543,16 @@ absl::StatusOr<ReturnOutcome> MysqlLoyaltyStore::RecordReturn(
           }
           out.replayed = true;
         } else {
-          auto bought = Prepare(conn,
-                                "SELECT purchase_id, total_minor, returned_minor, points_earned, "
-                                "purchase FROM purchases WHERE program_id = ? "
-                                "AND source_transaction_id = ? AND member_id = ? FOR UPDATE");
+          auto bought =
+              Prepare(conn,
+                      "SELECT purchase_id, total_minor, returned_minor, points_earned, "
+                      "purchase FROM purchases WHERE program_id = ? "
+                      "AND source_transaction_id = ? AND (member_id = ? OR member_id IN "
+                      "(SELECT member_id FROM members WHERE merged_into = ?)) FOR UPDATE");
           bought->setString(1, member->program_id);
           bought->setString(2, request.source_transaction_id());
           bought->setString(3, request.member_id());
+          bought->setString(4, request.member_id());
           std::string purchase_id;
           int64_t total = 0, returned = 0, line_points = 0;
           v1::Purchase purchase;

@@ -52,10 +52,11 @@ absl::Status ForEachMember(
     if (due->empty()) return absl::OkStatus();
     after = due->back();
     for (const std::string& member_id : *due) {
-      auto outcome = RunInTransaction<Outcome>(
-          pool, [&](sql::Connection& conn) -> absl::StatusOr<Outcome> {
-            auto row = rows::LockMember(conn, member_id);
+      auto outcome =
+          RunInTransaction<Outcome>(pool, [&](sql::Connection& conn) -> absl::StatusOr<Outcome> {
+            auto row = rows::LockMemberRow(conn, member_id);
             if (!row.ok()) return row.status();
+            if (!row->merged_into.empty()) return Outcome{};  // its points moved on
             auto& history = programs[row->program_id];
             if (history == nullptr) {
               auto loaded = cache.Get(conn, row->program_id, 0);
@@ -96,7 +97,7 @@ absl::StatusOr<std::vector<v1::Member>> MysqlLoyaltyStore::ListMembers(
         std::unique_ptr<sql::ResultSet> rs(query->executeQuery());
         std::vector<v1::Member> out;
         while (rs->next()) {
-          const rows::MemberRow row = rows::MemberRowFrom(*rs, std::string(rs->getString(14)));
+          const rows::MemberRow row = rows::MemberRowFrom(*rs, std::string(rs->getString(15)));
           v1::Member& m = out.emplace_back(rows::MemberProto(row, now));
           if (rules != nullptr) DescribeLevel(rules->levels(), row.level, std::nullopt, m);
         }
@@ -161,8 +162,8 @@ absl::StatusOr<std::string> MysqlLoyaltyStore::MemberOfCustomer(absl::string_vie
   return RunWithConnection<std::string>(
       *pool_, [&](sql::Connection& conn) -> absl::StatusOr<std::string> {
         auto query = Prepare(conn,
-                             "SELECT member_id FROM members WHERE program_id = ? "
-                             "AND customer_id = ?");
+                             "SELECT COALESCE(merged_into, member_id) FROM members "
+                             "WHERE program_id = ? AND customer_id = ?");
         query->setString(1, std::string(program_id));
         query->setString(2, std::string(customer_id));
         std::vector<std::string> found = rows::FirstColumn(*query);
