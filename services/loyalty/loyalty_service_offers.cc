@@ -55,6 +55,8 @@ absl::StatusOr<v1::IssueCouponsResponse> LoyaltyService::IssueCoupons(
   } else {
     auto rank = LevelRank(request.program_id(), request.level());
     if (!rank.ok()) return rank.status();
+    // Binds the request id to this request even when nobody is at the level.
+    if (absl::Status s = issue({}); !s.ok()) return s;
     // In batches, each its own transaction: a retry completes an
     // interrupted issue without giving anyone a second coupon.
     for (std::string after;;) {
@@ -128,6 +130,16 @@ absl::StatusOr<v1::GeneratePersonalOffersResponse> LoyaltyService::GeneratePerso
                                         request.min_spend_minor());
     if (!found.ok()) return found.status();
     members = *std::move(found);
+  }
+
+  // Binds the request id to this request even when nobody gets an offer.
+  v1::Coupon no_coupon;
+  no_coupon.set_program_id(request.program_id());
+  if (absl::Status s = store_->IssueCoupons(
+          Sha256Hex(absl::StrCat(request.program_id(), "/offers/", request.request_id())),
+          key->fingerprint, no_coupon, {}, now);
+      !s.ok()) {
+    return s;
   }
 
   // Who buys what with what: the program's purchases of the last half year.

@@ -24,8 +24,12 @@ int main(int argc, char** argv) {
   if ((*env)->migrate_only()) return (*env)->MigrateAndExit();
   crm::segment::MysqlSegmentStore store(&(*env)->pool());
   crm::segment::MysqlValueStore values(&(*env)->pool());
-  crm::segment::Recomputer recomputer(&values, &(*env)->clock(), &(*env)->ids());
-  crm::segment::SegmentService service(&store, &(*env)->clock(), &values, &recomputer);
+  crm::segment::MysqlSegmentsStore segments(&(*env)->pool(), &(*env)->clock());
+  crm::segment::MysqlWarningsStore warnings(&(*env)->pool(), &(*env)->ids());
+  crm::segment::Recomputer recomputer(&values, &(*env)->clock(), &(*env)->ids(),
+                                      {&segments, &warnings});
+  crm::segment::SegmentService service(
+      &store, &(*env)->clock(), {&values, &recomputer, &segments, &warnings, &(*env)->ids()});
   crm::segment::SegmentGrpc adapter(&service);
   const std::string holder = crm::FeedHolderName();
   // The sinks outlive the followers whose threads use them (declared first).

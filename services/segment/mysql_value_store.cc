@@ -13,6 +13,20 @@
 namespace crm::segment {
 namespace {
 
+// A customer's complaint fields from customer_complaints; SetComplaintFields
+// reads its columns 1-4.
+constexpr absl::string_view kComplaintFields =
+    "SELECT filed, GREATEST(filed + reopened - resolved, 0), satisfaction_sum, "
+    "satisfaction_count, customer_id FROM customer_complaints";
+
+void SetComplaintFields(sql::ResultSet& rs, v1::CustomerValue& value) {
+  value.set_complaints_filed(rs.getInt(1));
+  value.set_complaints_open(rs.getInt(2));
+  if (rs.getInt(4) > 0) {
+    value.set_complaint_satisfaction(static_cast<double>(rs.getInt(3)) / rs.getInt(4));
+  }
+}
+
 std::string SqlDay(absl::CivilDay day) { return absl::FormatCivilTime(day); }
 
 // Where a customer's events go: itself, or, when identify merged it away,
@@ -189,6 +203,18 @@ absl::Status MysqlValueStore::WriteValues(absl::Span<const v1::CustomerValue> va
   });
 }
 
+absl::StatusOr<absl::flat_hash_map<std::string, v1::CustomerValue>>
+MysqlValueStore::ReadComplaintFields() {
+  using Fields = absl::flat_hash_map<std::string, v1::CustomerValue>;
+  return RunWithConnection<Fields>(*pool_, [&](sql::Connection& conn) -> absl::StatusOr<Fields> {
+    auto query = Prepare(conn, kComplaintFields);
+    std::unique_ptr<sql::ResultSet> rs(query->executeQuery());
+    Fields fields;
+    while (rs->next()) SetComplaintFields(*rs, fields[std::string(rs->getString(5))]);
+    return fields;
+  });
+}
+
 absl::StatusOr<v1::CustomerValue> MysqlValueStore::GetValue(const std::string& customer_id) {
   return RunWithConnection<v1::CustomerValue>(
       *pool_, [&](sql::Connection& conn) -> absl::StatusOr<v1::CustomerValue> {
@@ -203,19 +229,10 @@ absl::StatusOr<v1::CustomerValue> MysqlValueStore::GetValue(const std::string& c
         v1::CustomerValue value;
         value.ParseFromString(rs->getString(1));
         rs.reset();
-        auto complaints = Prepare(conn,
-                                  "SELECT filed, GREATEST(filed + reopened - resolved, 0), "
-                                  "satisfaction_sum, satisfaction_count FROM customer_complaints "
-                                  "WHERE customer_id = ?");
+        auto complaints = Prepare(conn, absl::StrCat(kComplaintFields, " WHERE customer_id = ?"));
         complaints->setString(1, customer_id);
         std::unique_ptr<sql::ResultSet> c(complaints->executeQuery());
-        if (c->next()) {
-          value.set_complaints_filed(c->getInt(1));
-          value.set_complaints_open(c->getInt(2));
-          if (c->getInt(4) > 0) {
-            value.set_complaint_satisfaction(static_cast<double>(c->getInt(3)) / c->getInt(4));
-          }
-        }
+        if (c->next()) SetComplaintFields(*c, value);
         return value;
       });
 }

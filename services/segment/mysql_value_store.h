@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/time/civil_time.h"
 #include "absl/types/span.h"
@@ -58,6 +59,9 @@ class MysqlValueStore {
   // Every customer's purchase days up to `until`.
   absl::StatusOr<std::vector<CustomerHistory>> ReadHistories(absl::CivilDay until);
   absl::Status WriteValues(absl::Span<const v1::CustomerValue> values);
+  // Every customer's live complaint fields (complaints_filed,
+  // complaints_open, complaint_satisfaction), by customer id.
+  absl::StatusOr<absl::flat_hash_map<std::string, v1::CustomerValue>> ReadComplaintFields();
   // With the live complaint counters. NOT_FOUND / VALUE_NOT_COMPUTED when no
   // recompute covered the customer.
   absl::StatusOr<v1::CustomerValue> GetValue(const std::string& customer_id);

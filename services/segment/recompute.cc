@@ -1,10 +1,13 @@
 #include "services/segment/recompute.h"
 
+#include <algorithm>
 #include <map>
 
 #include "absl/strings/str_cat.h"
 #include "common/sql_util.h"
+#include "services/segment/engine/churn.h"
 #include "services/segment/engine/scoring.h"
+#include "services/segment/segment_rule.h"
 
 namespace crm::segment {
 namespace {
@@ -61,6 +64,37 @@ void Summarise(absl::Span<const ScoredCustomer> scored, v1::RecomputeJob& job) {
   }
 }
 
+// The segments to evaluate and who matches each, filled chunk by chunk.
+struct SegmentEvaluation {
+  std::vector<std::pair<std::string, SegmentRule>> rules;  // segment id, rule
+  std::vector<std::vector<std::string>> members;           // per rule
+
+  static absl::StatusOr<SegmentEvaluation> Load(MysqlSegmentsStore* segments) {
+    SegmentEvaluation evaluation;
+    if (segments == nullptr) return evaluation;
+    std::string after;
+    for (;;) {
+      auto page = segments->List(after, 1000);
+      if (!page.ok()) return page.status();
+      if (page->empty()) break;
+      for (const v1::Segment& segment : *page) {
+        auto rule = SegmentRule::Parse(segment.rule());  // valid when created
+        if (!rule.ok()) return rule.status();
+        evaluation.rules.emplace_back(segment.segment_id(), *std::move(rule));
+      }
+      after = page->back().segment_id();
+    }
+    evaluation.members.resize(evaluation.rules.size());
+    return evaluation;
+  }
+
+  void Add(const v1::CustomerValue& value) {
+    for (size_t i = 0; i < rules.size(); ++i) {
+      if (rules[i].second.Matches(value)) members[i].push_back(value.customer_id());
+    }
+  }
+};
+
 }  // namespace
 
 Recomputer::~Recomputer() {
@@ -111,15 +145,44 @@ v1::RecomputeJob Recomputer::Run(v1::RecomputeJob job) {
   std::string note;
   const std::vector<ScoredCustomer> scored = ScoreCustomers(*histories, options, &note);
   job.set_model_note(note);
+  auto complaints = store_->ReadComplaintFields();
+  if (!complaints.ok()) return fail(complaints.status());
+  auto segments = SegmentEvaluation::Load(outputs_.segments);
+  if (!segments.ok()) return fail(segments.status());
+  WarningReasons churning;
   std::vector<v1::CustomerValue> chunk;
   for (size_t start = 0; start < scored.size(); start += kChunk) {
     chunk.clear();
     for (size_t i = start; i < std::min(scored.size(), start + kChunk); ++i) {
-      chunk.push_back(ValueOf(scored[i], job));
+      v1::CustomerValue& value = chunk.emplace_back(ValueOf(scored[i], job));
+      if (auto c = complaints->find(value.customer_id()); c != complaints->end()) {
+        value.MergeFrom(c->second);
+      }
+      segments->Add(value);
+      if (outputs_.warnings == nullptr) continue;
+      std::vector<std::string> reasons =
+          ChurnReasons(*scored[i].history, as_of, value.complaints_open());
+      if (!reasons.empty()) churning.emplace(value.customer_id(), std::move(reasons));
     }
     if (absl::Status s = store_->WriteValues(chunk); !s.ok()) return fail(s);
     job.set_customers_written(static_cast<int64_t>(start + chunk.size()));
     (void)store_->UpdateJob(job);
+  }
+  const absl::Time evaluated = clock_->Now();
+  for (size_t i = 0; i < segments->rules.size(); ++i) {
+    std::vector<std::string>& members = segments->members[i];
+    std::sort(members.begin(), members.end());
+    if (absl::Status s = outputs_.segments->ApplyEvaluation(segments->rules[i].first, members,
+                                                            job.job_id(), evaluated);
+        !s.ok()) {
+      return fail(s);
+    }
+  }
+  if (outputs_.warnings != nullptr) {
+    if (absl::Status s = outputs_.warnings->Reconcile(v1::Warning::KIND_CHURN, churning, evaluated);
+        !s.ok()) {
+      return fail(s);
+    }
   }
   Summarise(scored, job);
   job.set_state(v1::RecomputeJob::STATE_SUCCEEDED);

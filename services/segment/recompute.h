@@ -9,18 +9,30 @@
 #include "common/clock.h"
 #include "common/ids.h"
 #include "crm/segment/v1/segment.pb.h"
+#include "services/segment/mysql_segments_store.h"
 #include "services/segment/mysql_value_store.h"
+#include "services/segment/mysql_warnings_store.h"
 
 namespace crm::segment {
 
+// What a recompute derives beyond values, when given.
+struct RecomputeOutputs {
+  // Evaluates every segment's rule over the new values and records who
+  // joined and who left.
+  MysqlSegmentsStore* segments = nullptr;
+  // Raises and clears churn warnings (one per episode).
+  MysqlWarningsStore* warnings = nullptr;
+};
+
 // Recomputes every customer's value from segment's purchase aggregates:
 // reads them, scores with the engine (RFM, pyramid, stage, fitted BG/NBD
-// and Gamma-Gamma), writes customer_values in chunks and keeps the job's
-// progress in recompute_jobs.
+// and Gamma-Gamma), writes customer_values in chunks, evaluates the
+// segments and keeps the job's progress in recompute_jobs.
 class Recomputer {
  public:
-  Recomputer(MysqlValueStore* store, const Clock* clock, IdGenerator* ids)
-      : store_(store), clock_(clock), ids_(ids) {}
+  Recomputer(MysqlValueStore* store, const Clock* clock, IdGenerator* ids,
+             RecomputeOutputs outputs = {})
+      : store_(store), clock_(clock), ids_(ids), outputs_(outputs) {}
   ~Recomputer();
 
   // Records the job and runs it on a background thread.
@@ -35,6 +47,7 @@ class Recomputer {
   MysqlValueStore* store_;
   const Clock* clock_;
   IdGenerator* ids_;
+  RecomputeOutputs outputs_;
   absl::Mutex mu_;
   std::thread worker_ ABSL_GUARDED_BY(mu_);
 };

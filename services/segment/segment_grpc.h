@@ -21,6 +21,16 @@ class SegmentGrpc final : public v1::SegmentService::Service {
   CRM_UNARY_RPC(StartRecompute)
   CRM_UNARY_RPC(GetRecomputeJob)
   CRM_UNARY_RPC(GetCustomerValue)
+  CRM_UNARY_RPC(CreateSegment)
+  CRM_UNARY_RPC(GetSegment)
+  CRM_UNARY_RPC(ListSegments)
+  CRM_UNARY_RPC(ListSegmentMembers)
+  CRM_UNARY_RPC(GetCustomerSegments)
+  CRM_UNARY_RPC(SetCreditLimit)
+  CRM_UNARY_RPC(RecordReceivables)
+  CRM_UNARY_RPC(ListWarnings)
+  CRM_UNARY_RPC(AcknowledgeWarning)
+  CRM_UNARY_RPC(ResolveWarning)
 
  private:
   SegmentService* service_;

@@ -162,6 +162,11 @@ absl::StatusOr<v1::GetCustomerValueResponse> SegmentService::GetCustomerValue(
   }
   auto value = values_->GetValue(request.customer_id());
   if (!value.ok()) return value.status();
+  if (segments_ != nullptr) {
+    auto segments = segments_->OfCustomer(request.customer_id());
+    if (!segments.ok()) return segments.status();
+    for (const v1::CustomerSegment& s : *segments) value->add_segments(s.name());
+  }
   v1::GetCustomerValueResponse response;
   *response.mutable_value() = *std::move(value);
   return response;

@@ -101,8 +101,10 @@ TEST(ClusterBehaviourTest, ReadinessFollowsTheDatabaseThroughAnOutageWithoutARes
   EXPECT_TRUE(WaitForHealth(probes.get(), "SERVING", absl::Seconds(20))) << segment.Log();
   EXPECT_FALSE(segment.Wait(absl::ZeroDuration()).has_value()) << "the process restarted";
 
+  // The process turns NOT_SERVING as the signal arrives; the margin is for a
+  // probe on a busy machine (ctest runs suites side by side).
   segment.Signal(SIGTERM);
-  EXPECT_TRUE(WaitForHealth(probes.get(), "NOT_SERVING", absl::Seconds(2)));
+  EXPECT_TRUE(WaitForHealth(probes.get(), "NOT_SERVING", absl::Seconds(5)));
   EXPECT_EQ(segment.Wait(absl::Seconds(30)), 0) << segment.Log();
 }
 

@@ -263,10 +263,13 @@ TEST_F(MergePropagationTest, PointsComplaintsAndAggregatesFollowMergeAndComeBack
   EXPECT_EQ(Member(s.member_id()).balance(), survivor_points + 30);
   EXPECT_EQ(Coupons(m.member_id()), coupon);
   EXPECT_EQ(Coupons(s.member_id()), "");
-  EXPECT_TRUE(Buy(m.member_id(), "m-3", 1000).ok());
   EXPECT_EQ(Eventually([&] { return ComplaintOwner(complaint); }, merged), merged);
   EXPECT_EQ(Eventually([&] { return SegmentPurchases(merged); }, std::string("29000/2")),
             "29000/2");
+  // The merged customer's member works again, and its purchases count for it.
+  EXPECT_TRUE(Buy(m.member_id(), "m-3", 1000).ok());
+  EXPECT_EQ(Eventually([&] { return SegmentPurchases(merged); }, std::string("30000/3")),
+            "30000/3");
   EXPECT_EQ(loyalty_.db().Query("SELECT COUNT(*) FROM merge_lot_moves"), "0");
   // The cached balances still equal the ledger.
   EXPECT_EQ(

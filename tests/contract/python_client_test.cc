@@ -4,13 +4,17 @@
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "tests/contract/four_services.h"
+#include "tests/contract/secured_suite.h"
 
 namespace crm {
 namespace {
 
-TEST(PythonClientTest, SmokeScenarioAcrossTheFourServices) {
-  testing::FourServices services;
+// Against the suite secured as `./crm up` runs it: the Python client presents
+// the suite's client certificate and an admin's token.
+TEST(PythonClientTest, SmokeScenarioAcrossTheSecuredFourServices) {
+  testing::SecuredSuite services;
   std::vector<std::string> argv = testing::CleanClientEnv();
+  for (const std::string& setting : services.ClientEnv("admin")) argv.push_back(setting);
   argv.insert(argv.end(),
               {absl::StrCat("PYTHONPATH=", CRM_BUILD_DIR, "/python"), "/usr/bin/python3",
                absl::StrCat(CRM_SOURCE_DIR, "/tests/python/smoke.py"),

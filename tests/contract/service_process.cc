@@ -16,8 +16,8 @@
 namespace crm::testing {
 
 ServiceProcess::ServiceProcess(const std::string& service, bool migrate,
-                               std::vector<std::string> extra_flags)
-    : service_(service), port_(FreePort()), metrics_port_(FreePort()) {
+                               std::vector<std::string> extra_flags, int port)
+    : service_(service), port_(port != 0 ? port : FreePort()), metrics_port_(FreePort()) {
   if (migrate) {
     EXPECT_EQ(Migrate(), 0);
   }

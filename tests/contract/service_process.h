@@ -16,9 +16,10 @@ namespace crm::testing {
 class ServiceProcess {
  public:
   // `service` is "identify", "loyalty", ...; `migrate` false leaves the schema
-  // empty.
+  // empty; `port` 0 picks a free one (a suite whose peers name each other
+  // picks them first).
   explicit ServiceProcess(const std::string& service, bool migrate = true,
-                          std::vector<std::string> extra_flags = {});
+                          std::vector<std::string> extra_flags = {}, int port = 0);
 
   std::shared_ptr<grpc::Channel> channel() const { return channel_; }
   std::string address() const;

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <numeric>
 
+#include "services/segment/engine/churn.h"
+
 namespace crm::segment {
 
 const std::vector<PyramidTier>& DefaultPyramid() {
@@ -45,23 +47,13 @@ std::string LifecycleStage(const CustomerHistory& h, absl::CivilDay as_of) {
   const int64_t span = h.last() - h.first();
   const double usual_gap = static_cast<double>(span) / static_cast<double>(h.days.size() - 1);
   if (static_cast<double>(as_of - h.last()) > 2 * usual_gap + 30) return "decline";
-  const absl::CivilDay middle = h.first() + tenure / 2;
-  double early_days = 0, late_days = 0, early_spend = 0, late_spend = 0;
-  for (const auto& [day, cents] : h.days) {
-    if (day < middle) {
-      ++early_days;
-      early_spend += static_cast<double>(cents);
-    } else {
-      ++late_days;
-      late_spend += static_cast<double>(cents);
-    }
-  }
+  const TenureHalves t = SplitTenure(h, as_of);
   // A clear change: at least two purchase days and a quarter more or less,
   // or spend halved or doubled.
-  const bool fewer = early_days - late_days >= 2 && late_days < 0.75 * early_days;
-  const bool more = late_days - early_days >= 2 && late_days > 1.25 * early_days;
-  if (fewer || late_spend < 0.5 * early_spend) return "decline";
-  if (more || late_spend > 2 * early_spend) return "formation";
+  const bool fewer = t.early_days - t.late_days >= 2 && t.late_days < 0.75 * t.early_days;
+  const bool more = t.late_days - t.early_days >= 2 && t.late_days > 1.25 * t.early_days;
+  if (fewer || t.late_spend < 0.5 * t.early_spend) return "decline";
+  if (more || t.late_spend > 2 * t.early_spend) return "formation";
   return "stable";
 }
 
