@@ -14,7 +14,7 @@
 namespace crm::loyalty {
 namespace {
 
-constexpr int kTransfer = 8;  // v1::LedgerEntry::KIND_TRANSFER
+constexpr int kTransfer = v1::LedgerEntry::KIND_TRANSFER;
 
 // A lot with points left, as stored (times as the database spells them).
 struct HeldLot {
@@ -64,6 +64,7 @@ void InsertTransfer(sql::Connection& conn, absl::string_view member_id, int64_t 
     insert->setNull(8, 0);
   }
   insert->executeUpdate();
+  rows::AppendPointsChanged(conn, member_id, v1::LedgerEntry::KIND_TRANSFER, points, merge_id);
 }
 
 // Empties `lots` into new lots of `to` (same availability, expiry and

@@ -7,9 +7,11 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/errors.h"
+#include "common/outbox.h"
 #include "common/sql_util.h"
 #include "cppconn/prepared_statement.h"
 #include "cppconn/resultset.h"
+#include "crm/loyalty/v1/events.pb.h"
 
 namespace crm::loyalty::rows {
 namespace {
@@ -219,6 +221,32 @@ void SetLevel(sql::Connection& conn, absl::string_view member_id, const LevelSta
   update->executeUpdate();
 }
 
+void AppendPointsChanged(sql::Connection& conn, absl::string_view member_id,
+                         v1::LedgerEntry::Kind kind, int64_t points, absl::string_view reference) {
+  v1::PointsChanged event;
+  event.set_member_id(std::string(member_id));
+  event.set_kind(kind);
+  event.set_points(points);
+  event.set_reference(std::string(reference));
+  AppendEvent(conn, member_id, event, absl::Now());
+}
+
+void AppendLevelChanged(sql::Connection& conn, const MemberRow& member,
+                        const v1::LevelRules& levels, int from, int to, absl::string_view cause) {
+  if (from == to) return;
+  auto name = [&](int rank) {
+    return rank >= 0 && rank < levels.levels_size() ? levels.levels(rank).name() : std::string();
+  };
+  v1::LevelChanged event;
+  event.set_member_id(member.member_id);
+  event.set_customer_id(member.customer_id);
+  event.set_program_id(member.program_id);
+  event.set_previous_level(name(from));
+  event.set_level(name(to));
+  event.set_cause(std::string(cause));
+  AppendEvent(conn, member.member_id, event, absl::Now());
+}
+
 void RecordEntry(sql::Connection& conn, const v1::LedgerEntry& entry) {
   const bool holds = entry.has_available_time();
   auto insert = Prepare(conn,
@@ -240,6 +268,10 @@ void RecordEntry(sql::Connection& conn, const v1::LedgerEntry& entry) {
     insert->setNull(8, 0);
   }
   insert->executeUpdate();
+  // Purchases and returns carry their points in their own events.
+  if (entry.kind() != v1::LedgerEntry::KIND_EARN && entry.kind() != v1::LedgerEntry::KIND_REVERSE) {
+    AppendPointsChanged(conn, entry.member_id(), entry.kind(), entry.points(), entry.reference());
+  }
 }
 
 v1::LedgerEntry AppendEntry(sql::Connection& conn, v1::LedgerEntry entry,

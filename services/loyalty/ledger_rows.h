@@ -69,6 +69,15 @@ int64_t QualifyingValue(sql::Connection& conn, absl::string_view member_id,
 void SetLevel(sql::Connection& conn, absl::string_view member_id, const LevelState& level,
               std::optional<absl::Time> evaluated_at = std::nullopt);
 
+// Write the outbox events of points and level changes (events.proto), in
+// the caller's transaction. RecordEntry and AppendEntry write PointsChanged
+// themselves.
+void AppendPointsChanged(sql::Connection& conn, absl::string_view member_id,
+                         v1::LedgerEntry::Kind kind, int64_t points, absl::string_view reference);
+// Nothing when `from` == `to` (ranks into `levels`).
+void AppendLevelChanged(sql::Connection& conn, const MemberRow& member,
+                        const v1::LevelRules& levels, int from, int to, absl::string_view cause);
+
 // Inserts `entry` as it is (available_time and expire_time are stored only
 // when available_time is set; an unset expire_time then means never) and
 // creates no lot: for entries whose points leave or return to existing lots.

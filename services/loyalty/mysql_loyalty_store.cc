@@ -442,7 +442,11 @@ absl::StatusOr<PurchaseOutcome> MysqlLoyaltyStore::RecordPurchase(
                          : paid;
           }
           const LevelState level = UpgradeLevel(levels, member->level, value, now);
-          if (!(level == member->level)) rows::SetLevel(conn, purchase.member_id(), level);
+          if (!(level == member->level)) {
+            rows::SetLevel(conn, purchase.member_id(), level);
+            rows::AppendLevelChanged(conn, *member, levels, member->level.rank, level.rank,
+                                     "purchase");
+          }
           DescribeLevel(levels, level, value, out.member);
         }
         v1::PurchaseRecorded event;

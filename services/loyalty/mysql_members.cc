@@ -202,6 +202,7 @@ absl::StatusOr<LevelRunOutcome> MysqlLoyaltyStore::EvaluateLevels(absl::Time as_
           const int64_t value = rows::QualifyingValue(
               conn, row.member_id, levels.basis(), QualifyingWindowStart(levels, as_of), as_of);
           next = EvaluateLevel(levels, row.level, value, as_of);
+          rows::AppendLevelChanged(conn, row, levels, row.level.rank, next.rank, "evaluation");
         }
         rows::SetLevel(conn, row.member_id, next, as_of);
         one.evaluated = 1;

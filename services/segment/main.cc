@@ -1,5 +1,7 @@
 // The segment service: value tiers, segments, scores and warnings.
 #include "absl/flags/flag.h"
+#include "common/event_feed.h"
+#include "common/periodic.h"
 #include "common/service_main.h"
 #include "services/identify/client/merge_sink.h"
 #include "services/segment/customer_merges.h"
@@ -57,5 +59,10 @@ int main(int argc, char** argv) {
         crm::identify::MergeEventTypes(), holder));
     followers.back()->Start();
   }
-  return (*env)->Serve({{&adapter, crm::segment::v1::SegmentService::service_full_name()}});
+  crm::OutboxReader outbox(&(*env)->pool());
+  crm::EventFeedGrpc feed(&outbox);
+  crm::Periodic prune(absl::Hours(1),
+                      [&] { (void)outbox.Prune((*env)->clock().Now() - crm::EventRetention()); });
+  return (*env)->Serve({{&adapter, crm::segment::v1::SegmentService::service_full_name()},
+                        {&feed, crm::events::v1::EventFeedService::service_full_name()}});
 }

@@ -4,8 +4,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/errors.h"
+#include "common/outbox.h"
 #include "common/sql_util.h"
 #include "common/transaction.h"
+#include "crm/segment/v1/events.pb.h"
 
 namespace crm::segment {
 
@@ -104,6 +106,12 @@ absl::StatusOr<v1::CustomerTier> MysqlSegmentStore::AssignTier(const v1::Custome
         history->setString(4, tier.reason());
         history->setString(5, since);
         history->executeUpdate();
+        v1::TierChanged event;
+        event.set_customer_id(tier.customer_id());
+        event.set_previous_tier(from_tier);
+        event.set_tier(tier.tier());
+        event.set_reason(tier.reason());
+        AppendEvent(conn, tier.customer_id(), event, absl::Now());
         return tier;
       });
 }

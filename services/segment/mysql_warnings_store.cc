@@ -7,8 +7,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "common/errors.h"
+#include "common/outbox.h"
 #include "common/sql_util.h"
 #include "common/transaction.h"
+#include "crm/segment/v1/events.pb.h"
 
 namespace crm::segment {
 namespace {
@@ -63,7 +65,7 @@ Warning NewWarning(const std::string& warning_id, const std::string& customer_id
 }
 
 // Inserts the warnings and their episodes, one multi-row statement each per
-// kRowsPerStatement.
+// kRowsPerStatement, and a WarningRaised event each.
 void StartEpisodes(sql::Connection& conn, absl::Span<const Warning> warnings) {
   for (size_t start = 0; start < warnings.size(); start += kRowsPerStatement) {
     const size_t n = std::min(kRowsPerStatement, warnings.size() - start);
@@ -96,6 +98,11 @@ void StartEpisodes(sql::Connection& conn, absl::Span<const Warning> warnings) {
     }
     warnings_statement->executeUpdate();
     episodes_statement->executeUpdate();
+    for (size_t i = 0; i < n; ++i) {
+      v1::WarningRaised event;
+      *event.mutable_warning() = warnings[start + i];
+      AppendEvent(conn, event.warning().customer_id(), event, absl::Time());
+    }
   }
 }
 

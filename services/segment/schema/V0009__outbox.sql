@@ -1,0 +1,3 @@
+-- segment's change feed: tier changes and raised warnings, in their own
+-- transactions.
+-- crm:include common/schema/outbox_events.sql
