@@ -1,5 +1,6 @@
 #include "services/loyalty/customer_merges.h"
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -23,6 +24,7 @@ struct HeldLot {
   std::string available_at;
   std::string expires_at;
   int64_t origin = 0;
+  std::string holder;  // the member holding it
 };
 
 struct Moved {
@@ -35,18 +37,21 @@ std::vector<HeldLot> HeldLots(sql::PreparedStatement& query) {
   std::unique_ptr<sql::ResultSet> rs(query.executeQuery());
   std::vector<HeldLot> lots;
   while (rs->next()) {
-    lots.push_back(
-        {rs->getInt64(1), rs->getInt64(2), rs->getString(3), rs->getString(4), rs->getInt64(5)});
+    lots.push_back({rs->getInt64(1), rs->getInt64(2), rs->getString(3), rs->getString(4),
+                    rs->getInt64(5), rs->getString(6)});
   }
   return lots;
 }
 
 constexpr absl::string_view kLotColumns =
-    "l.entry_id, l.remaining, l.available_at, l.expires_at, COALESCE(l.origin_entry, l.entry_id)";
+    "l.entry_id, l.remaining, l.available_at, l.expires_at, COALESCE(l.origin_entry, l.entry_id), "
+    "l.member_id";
 
 void InsertTransfer(sql::Connection& conn, absl::string_view member_id, int64_t points,
                     absl::string_view merge_id, absl::string_view reason, absl::Time now,
                     const HeldLot* lot) {
+  // The event first: LAST_INSERT_ID() must name the entry afterwards.
+  rows::AppendPointsChanged(conn, member_id, v1::LedgerEntry::KIND_TRANSFER, points, merge_id);
   auto insert = Prepare(conn,
                         "INSERT INTO ledger_entries (member_id, kind, points, reference, reason, "
                         "created_at, available_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
@@ -64,11 +69,12 @@ void InsertTransfer(sql::Connection& conn, absl::string_view member_id, int64_t 
     insert->setNull(8, 0);
   }
   insert->executeUpdate();
-  rows::AppendPointsChanged(conn, member_id, v1::LedgerEntry::KIND_TRANSFER, points, merge_id);
 }
 
 // Empties `lots` into new lots of `to` (same availability, expiry and
-// origin), and debits their owner `from` by the total, as TRANSFER entries.
+// origin), debits their owner `from` by the total, as TRANSFER entries, and
+// lets `to`'s new points pay its debt. Earlier merges that moved a lot now
+// name its new place, so merges and unmerges chain in any order.
 std::vector<Moved> MoveLots(sql::Connection& conn, const std::vector<HeldLot>& lots,
                             absl::string_view from, absl::string_view to,
                             absl::string_view merge_id, absl::string_view why, absl::Time now) {
@@ -85,12 +91,19 @@ std::vector<Moved> MoveLots(sql::Connection& conn, const std::vector<HeldLot>& l
     auto empty = Prepare(conn, "UPDATE point_lots SET remaining = 0 WHERE entry_id = ?");
     empty->setInt64(1, lot.entry_id);
     empty->executeUpdate();
+    auto follow = Prepare(conn, "UPDATE merge_lot_moves SET to_entry = ? WHERE to_entry = ?");
+    follow->setInt64(1, to_entry);
+    follow->setInt64(2, lot.entry_id);
+    follow->executeUpdate();
     moved.push_back({lot.entry_id, to_entry, lot.remaining});
     total += lot.remaining;
   }
   if (total > 0) {
     InsertTransfer(conn, from, -total, merge_id, absl::StrCat(why, " to member ", to), now,
                    nullptr);
+    if (auto receiver = rows::LockMemberRow(conn, to); receiver.ok() && receiver->debt > 0) {
+      rows::SettleDebt(conn, to, receiver->debt, now);
+    }
   }
   return moved;
 }
@@ -186,14 +199,20 @@ void MergeMembership(sql::Connection& conn, absl::string_view merge_id, absl::st
 // `survivor` and is still there.
 void SplitMembership(sql::Connection& conn, absl::string_view merge_id, absl::string_view restored,
                      absl::string_view survivor, absl::Time now) {
+  // Wherever the moved lots are now: the survivor's, or a member a later
+  // merge moved them to.
   auto held = Prepare(conn, absl::StrCat("SELECT ", kLotColumns,
                                          " FROM merge_lot_moves m "
                                          "JOIN point_lots l ON l.entry_id = m.to_entry "
-                                         "WHERE m.merge_id = ? AND l.member_id = ? "
-                                         "AND l.remaining > 0 ORDER BY l.entry_id FOR UPDATE"));
+                                         "WHERE m.merge_id = ? AND l.remaining > 0 "
+                                         "ORDER BY l.member_id, l.entry_id FOR UPDATE"));
   held->setString(1, std::string(merge_id));
-  held->setString(2, std::string(survivor));
-  MoveLots(conn, HeldLots(*held), survivor, restored, merge_id, "unmerge", now);
+  std::map<std::string, std::vector<HeldLot>> by_holder;
+  for (HeldLot& lot : HeldLots(*held)) by_holder[lot.holder].push_back(std::move(lot));
+  for (const auto& [holder, lots] : by_holder) {
+    if (!rows::LockMemberRow(conn, holder).ok()) continue;
+    MoveLots(conn, lots, holder, restored, merge_id, "unmerge", now);
+  }
   auto give_back =
       Prepare(conn,
               "UPDATE coupons c JOIN merge_coupon_moves m ON m.coupon_id = c.coupon_id "

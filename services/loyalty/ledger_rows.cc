@@ -130,6 +130,18 @@ absl::StatusOr<MemberRow> LockMember(sql::Connection& conn, absl::string_view me
   return row;
 }
 
+std::string FinalMember(sql::Connection& conn, absl::string_view member_id) {
+  std::string member(member_id);
+  for (int hop = 0; hop < 32; ++hop) {  // merges chain a few times at most
+    auto query = Prepare(conn, "SELECT merged_into FROM members WHERE member_id = ?");
+    query->setString(1, member);
+    std::unique_ptr<sql::ResultSet> rs(query->executeQuery());
+    if (!rs->next() || rs->isNull(1)) break;
+    member = rs->getString(1);
+  }
+  return member;
+}
+
 absl::StatusOr<MemberRow> ReadMemberRow(sql::Connection& conn, absl::string_view member_id) {
   auto query = Prepare(conn, absl::StrCat("SELECT ", kMemberColumns,
                                           ", p.rules_version FROM members m JOIN programs p "
@@ -248,6 +260,12 @@ void AppendLevelChanged(sql::Connection& conn, const MemberRow& member,
 }
 
 void RecordEntry(sql::Connection& conn, const v1::LedgerEntry& entry) {
+  // The event goes first: LAST_INSERT_ID() must name the entry afterwards
+  // (LastEntryId). Purchases and returns carry their points in their own
+  // events.
+  if (entry.kind() != v1::LedgerEntry::KIND_EARN && entry.kind() != v1::LedgerEntry::KIND_REVERSE) {
+    AppendPointsChanged(conn, entry.member_id(), entry.kind(), entry.points(), entry.reference());
+  }
   const bool holds = entry.has_available_time();
   auto insert = Prepare(conn,
                         "INSERT INTO ledger_entries (member_id, kind, points, reference, reason, "
@@ -268,10 +286,6 @@ void RecordEntry(sql::Connection& conn, const v1::LedgerEntry& entry) {
     insert->setNull(8, 0);
   }
   insert->executeUpdate();
-  // Purchases and returns carry their points in their own events.
-  if (entry.kind() != v1::LedgerEntry::KIND_EARN && entry.kind() != v1::LedgerEntry::KIND_REVERSE) {
-    AppendPointsChanged(conn, entry.member_id(), entry.kind(), entry.points(), entry.reference());
-  }
 }
 
 v1::LedgerEntry AppendEntry(sql::Connection& conn, v1::LedgerEntry entry,

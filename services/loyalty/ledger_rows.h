@@ -45,6 +45,10 @@ absl::StatusOr<MemberRow> LockMember(sql::Connection& conn, absl::string_view me
 // LockMember for merges themselves: a merged member too.
 absl::StatusOr<MemberRow> LockMemberRow(sql::Connection& conn, absl::string_view member_id);
 
+// The member that holds `member_id`'s points: itself, or the end of the
+// chain of members it was merged into.
+std::string FinalMember(sql::Connection& conn, absl::string_view member_id);
+
 // The member row and its program's rules_version, without a lock;
 // MEMBER_NOT_FOUND.
 absl::StatusOr<MemberRow> ReadMemberRow(sql::Connection& conn, absl::string_view member_id);

@@ -229,6 +229,20 @@ absl::StatusOr<v1::Member> MysqlLoyaltyStore::Enroll(const RequestKey& key,
                                     " of this program"),
                        {{"member_id", member_id}});
         }
+        // A customer whose membership went to a survivor with a merge gets it
+        // back with the unmerge; a second one would collide then.
+        auto moved = Prepare(conn,
+                             "SELECT mv.merge_id FROM merge_member_moves mv JOIN members m "
+                             "ON m.member_id = mv.member_id WHERE mv.from_customer = ? "
+                             "AND mv.into_member IS NULL AND m.program_id = ?");
+        moved->setString(1, member.customer_id());
+        moved->setString(2, member.program_id());
+        if (std::unique_ptr<sql::ResultSet> rs(moved->executeQuery()); rs->next()) {
+          return Error(absl::StatusCode::kFailedPrecondition, "CUSTOMER_MERGED",
+                       absl::StrCat("customer ", member.customer_id(),
+                                    " is merged; its membership is with the survivor"),
+                       {{"merge_id", rs->getString(1)}});
+        }
         auto insert = Prepare(conn,
                               "INSERT INTO members (member_id, program_id, customer_id, "
                               "enrolled_at, birth_month, birth_day) "
@@ -547,32 +561,33 @@ absl::StatusOr<ReturnOutcome> MysqlLoyaltyStore::RecordReturn(
           }
           out.replayed = true;
         } else {
-          auto bought =
-              Prepare(conn,
-                      "SELECT purchase_id, total_minor, returned_minor, points_earned, "
-                      "purchase FROM purchases WHERE program_id = ? "
-                      "AND source_transaction_id = ? AND (member_id = ? OR member_id IN "
-                      "(SELECT member_id FROM members WHERE merged_into = ?)) FOR UPDATE");
+          auto bought = Prepare(conn,
+                                "SELECT purchase_id, total_minor, returned_minor, points_earned, "
+                                "purchase, member_id FROM purchases WHERE program_id = ? "
+                                "AND source_transaction_id = ? FOR UPDATE");
           bought->setString(1, member->program_id);
           bought->setString(2, request.source_transaction_id());
-          bought->setString(3, request.member_id());
-          bought->setString(4, request.member_id());
-          std::string purchase_id;
+          std::string purchase_id, buyer;
           int64_t total = 0, returned = 0, line_points = 0;
           v1::Purchase purchase;
           {
             std::unique_ptr<sql::ResultSet> rs(bought->executeQuery());
-            if (!rs->next()) {
-              return Error(absl::StatusCode::kNotFound, "PURCHASE_NOT_FOUND",
-                           absl::StrCat("member ", request.member_id(), " has no purchase ",
-                                        request.source_transaction_id()),
-                           {{"source_transaction_id", request.source_transaction_id()}});
+            if (rs->next()) {
+              purchase_id = rs->getString(1);
+              total = rs->getInt64(2);
+              returned = rs->getInt64(3);
+              line_points = rs->getInt64(4);
+              purchase.ParseFromString(rs->getString(5));
+              buyer = rs->getString(6);
             }
-            purchase_id = rs->getString(1);
-            total = rs->getInt64(2);
-            returned = rs->getInt64(3);
-            line_points = rs->getInt64(4);
-            purchase.ParseFromString(rs->getString(5));
+          }
+          // The member's own, or of a member merged into it (whose points it holds).
+          if (purchase_id.empty() || (buyer != request.member_id() &&
+                                      rows::FinalMember(conn, buyer) != request.member_id())) {
+            return Error(absl::StatusCode::kNotFound, "PURCHASE_NOT_FOUND",
+                         absl::StrCat("member ", request.member_id(), " has no purchase ",
+                                      request.source_transaction_id()),
+                         {{"source_transaction_id", request.source_transaction_id()}});
           }
           const int64_t amount = request.amount_minor() == 0 ? total - returned
                                                               : request.amount_minor();
@@ -692,10 +707,11 @@ absl::StatusOr<ExpiryOutcome> MysqlLoyaltyStore::ExpirePoints(absl::Time as_of, 
     if (!due.ok()) return due.status();
     if (due->empty()) return total;
     for (const std::string& member_id : *due) {
-      auto expired = RunInTransaction<int64_t>(
-          *pool_, [&](sql::Connection& conn) -> absl::StatusOr<int64_t> {
-            auto member = rows::LockMember(conn, member_id);
+      auto expired =
+          RunInTransaction<int64_t>(*pool_, [&](sql::Connection& conn) -> absl::StatusOr<int64_t> {
+            auto member = rows::LockMemberRow(conn, member_id);
             if (!member.ok()) return member.status();
+            if (!member->merged_into.empty()) return 0;  // its lots moved on
             auto lots = Prepare(conn,
                                 "SELECT COALESCE(SUM(remaining), 0) FROM point_lots "
                                 "WHERE member_id = ? AND expires_at <= ? AND remaining > 0 "

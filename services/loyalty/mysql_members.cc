@@ -162,12 +162,12 @@ absl::StatusOr<std::string> MysqlLoyaltyStore::MemberOfCustomer(absl::string_vie
   return RunWithConnection<std::string>(
       *pool_, [&](sql::Connection& conn) -> absl::StatusOr<std::string> {
         auto query = Prepare(conn,
-                             "SELECT COALESCE(merged_into, member_id) FROM members "
-                             "WHERE program_id = ? AND customer_id = ?");
+                             "SELECT member_id FROM members WHERE program_id = ? "
+                             "AND customer_id = ?");
         query->setString(1, std::string(program_id));
         query->setString(2, std::string(customer_id));
         std::vector<std::string> found = rows::FirstColumn(*query);
-        if (!found.empty()) return found[0];
+        if (!found.empty()) return rows::FinalMember(conn, found[0]);
         return Error(absl::StatusCode::kNotFound, "NOT_A_MEMBER",
                      absl::StrCat("customer ", customer_id, " is not a member of program ",
                                   program_id),

@@ -33,6 +33,8 @@ v1::CustomerValue ValueOf(const ScoredCustomer& s, const v1::RecomputeJob& job) 
   v.set_rfm_segment(s.rfm_segment);
   v.set_value_tier(s.tier);
   v.set_lifecycle_stage(s.stage);
+  v.set_abc_class(s.abc);
+  v.set_value_quadrant(s.quadrant);
   if (s.clv) v.set_predicted_clv(*s.clv);
   if (s.probability_alive) v.set_probability_alive(*s.probability_alive);
   *v.mutable_as_of() = job.as_of();
@@ -177,6 +179,7 @@ v1::RecomputeJob Recomputer::Run(v1::RecomputeJob job) {
         !s.ok()) {
       return fail(s);
     }
+    (void)store_->UpdateJob(job);  // still alive: no second job starts meanwhile
   }
   if (outputs_.warnings != nullptr) {
     if (absl::Status s = outputs_.warnings->Reconcile(v1::Warning::KIND_CHURN, churning, evaluated);

@@ -29,6 +29,8 @@ enum class Field {
   kRfmSegment,
   kTier,
   kStage,
+  kAbc,
+  kQuadrant,
 };
 
 struct FieldName {
@@ -52,6 +54,8 @@ constexpr FieldName kFields[] = {
     {"rfm_segment", Field::kRfmSegment},
     {"tier", Field::kTier},
     {"stage", Field::kStage},
+    {"abc", Field::kAbc},
+    {"quadrant", Field::kQuadrant},
 };
 
 bool IsText(Field f) { return f >= Field::kRfmCell; }
@@ -95,6 +99,10 @@ const std::string& TextOf(Field f, const v1::CustomerValue& v) {
       return v.rfm_segment();
     case Field::kTier:
       return v.value_tier();
+    case Field::kAbc:
+      return v.abc_class();
+    case Field::kQuadrant:
+      return v.value_quadrant();
     default:
       return v.lifecycle_stage();
   }

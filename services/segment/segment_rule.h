@@ -23,7 +23,7 @@ namespace crm::segment {
 //
 // Number fields: recency_days, frequency, monetary_minor, r, f, m, clv,
 // p_alive, complaints_filed, complaints_open, satisfaction. Text fields
-// (= != in only): rfm_cell, rfm_segment, tier, stage. Keywords are
+// (= != in only): rfm_cell, rfm_segment, tier, stage, abc, quadrant. Keywords are
 // case-insensitive. A comparison with a value the customer does not have
 // (no CLV when the models could not be fitted, no satisfaction before a
 // closed complaint) is false; "not" of it is true.

@@ -167,6 +167,14 @@ absl::StatusOr<v1::GetCustomerValueResponse> SegmentService::GetCustomerValue(
     if (!segments.ok()) return segments.status();
     for (const v1::CustomerSegment& s : *segments) value->add_segments(s.name());
   }
+  if (warnings_ != nullptr) {
+    WarningFilter open;
+    open.customer_id = request.customer_id();
+    open.open_only = true;
+    auto warnings = warnings_->List(open, "", 100);
+    if (!warnings.ok()) return warnings.status();
+    for (v1::Warning& w : *warnings) *value->add_open_warnings() = std::move(w);
+  }
   v1::GetCustomerValueResponse response;
   *response.mutable_value() = *std::move(value);
   return response;

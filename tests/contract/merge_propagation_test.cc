@@ -218,6 +218,16 @@ TEST_F(MergePropagationTest, PointsComplaintsAndAggregatesFollowMergeAndComeBack
   EXPECT_EQ(transferred, merged_points);
   EXPECT_EQ(Coupons(s.member_id()), coupon);
   EXPECT_EQ(Coupons(m.member_id()), "");
+  // Every moved lot still names the purchase its points were earned by, and
+  // the merge's record names the TRANSFER entries that took them.
+  EXPECT_EQ(loyalty_.db().Query(
+                "SELECT COUNT(*) FROM point_lots l WHERE l.origin_entry IS NOT NULL AND NOT "
+                "EXISTS (SELECT 1 FROM ledger_entries e WHERE e.entry_id = l.origin_entry AND "
+                "e.kind = 1)"),
+            "0");
+  EXPECT_EQ(loyalty_.db().Query("SELECT COUNT(*) FROM merge_lot_moves mv JOIN ledger_entries e "
+                                "ON e.entry_id = mv.to_entry AND e.kind = 8"),
+            loyalty_.db().Query("SELECT COUNT(*) FROM merge_lot_moves"));
   // The emptied member refuses points changes and names where they went.
   grpc::Status refused = Buy(m.member_id(), "m-3", 1000);
   testing::ExpectError(refused, grpc::StatusCode::FAILED_PRECONDITION, "MEMBER_MERGED",
@@ -295,6 +305,13 @@ TEST_F(MergePropagationTest, AMembershipMovesWholeWhenTheSurvivorIsNotAMember) {
       << loyalty_.process().Log();
   EXPECT_EQ(Member(m.member_id()).balance(), 50);
   ASSERT_TRUE(Buy(m.member_id(), "m-2", 1000).ok());  // the member works on
+  // The merged customer cannot enrol again while its membership is away.
+  lv1::EnrollMemberRequest again;
+  again.set_program_id(m.program_id());
+  again.set_customer_id(merged);
+  lv1::EnrollMemberResponse enrolled_again;
+  testing::ExpectError(points_->EnrollMember(Context().get(), again, &enrolled_again),
+                       grpc::StatusCode::FAILED_PRECONDITION, "CUSTOMER_MERGED", "loyalty.crm");
 
   identify::v1::UnmergeCustomersRequest unmerge;
   unmerge.set_request_id("unmerge-2");
@@ -304,6 +321,57 @@ TEST_F(MergePropagationTest, AMembershipMovesWholeWhenTheSurvivorIsNotAMember) {
   ASSERT_TRUE(customers_->UnmergeCustomers(Context().get(), unmerge, &unmerged).ok());
   EXPECT_EQ(Eventually([&] { return Member(m.member_id()).customer_id(); }, merged), merged);
   EXPECT_EQ(Member(m.member_id()).balance(), 60);
+}
+
+// a into b, then b into c: c holds all the points; the unmerges give each
+// back its own, wherever the later merge moved them.
+TEST_F(MergePropagationTest, ChainedMergesComeBackExactly) {
+  const std::string a = CreateCustomer("An Ya"), b = CreateCustomer("Bo Bai"),
+                    c = CreateCustomer("Ci Cao");
+  const lv1::Member ma = testing::EnrollInNewClub(*points_, a);
+  const lv1::Member mb = Enroll(ma.program_id(), b);
+  const lv1::Member mc = Enroll(ma.program_id(), c);
+  ASSERT_TRUE(Buy(ma.member_id(), "a-1", 10000).ok());
+  ASSERT_TRUE(Buy(mb.member_id(), "b-1", 20000).ok());
+  ASSERT_TRUE(Buy(mc.member_id(), "c-1", 30000).ok());
+  const int64_t pa = Member(ma.member_id()).balance(), pb = Member(mb.member_id()).balance(),
+                pc = Member(mc.member_id()).balance();
+  auto merge = [&](const std::string& survivor, const std::string& merged) {
+    identify::v1::MergeCustomersRequest request;
+    request.set_request_id("merge-" + merged.substr(20));
+    request.set_survivor_id(survivor);
+    request.set_merged_id(merged);
+    request.set_reason("same person");
+    identify::v1::MergeCustomersResponse response;
+    EXPECT_TRUE(customers_->MergeCustomers(Context().get(), request, &response).ok());
+    return response.merge_id();
+  };
+  auto unmerge = [&](const std::string& merge_id) {
+    identify::v1::UnmergeCustomersRequest request;
+    request.set_request_id("unmerge-" + merge_id.substr(0, 20));
+    request.set_merge_id(merge_id);
+    request.set_reason("different people");
+    identify::v1::UnmergeCustomersResponse response;
+    const grpc::Status status = customers_->UnmergeCustomers(Context().get(), request, &response);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+  };
+  auto balance = [&](const lv1::Member& m) { return Member(m.member_id()).balance(); };
+  const std::string ab = merge(b, a);
+  ASSERT_EQ(Eventually([&] { return balance(mb); }, pa + pb), pa + pb) << loyalty_.process().Log();
+  const std::string bc = merge(c, b);
+  ASSERT_EQ(Eventually([&] { return balance(mc); }, pa + pb + pc), pa + pb + pc)
+      << loyalty_.process().Log();
+  EXPECT_EQ(Member(ma.member_id()).merged_into_member_id(), mb.member_id());
+  EXPECT_EQ(Member(mb.member_id()).merged_into_member_id(), mc.member_id());
+
+  unmerge(bc);
+  EXPECT_EQ(Eventually([&] { return balance(mc); }, pc), pc) << loyalty_.process().Log();
+  EXPECT_EQ(balance(mb), pa + pb);
+  unmerge(ab);
+  EXPECT_EQ(Eventually([&] { return balance(ma); }, pa), pa) << loyalty_.process().Log();
+  EXPECT_EQ(balance(mb), pb);
+  EXPECT_EQ(balance(mc), pc);
+  EXPECT_EQ(loyalty_.db().Query("SELECT COUNT(*) FROM merge_lot_moves"), "0");
 }
 
 }  // namespace

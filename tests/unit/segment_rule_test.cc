@@ -17,6 +17,8 @@ v1::CustomerValue Customer() {
   v.set_rfm_segment("at risk");
   v.set_value_tier("key");
   v.set_lifecycle_stage("decline");
+  v.set_abc_class("B");
+  v.set_value_quadrant("maintain");
   v.set_complaints_filed(2);
   v.set_complaints_open(1);
   return v;  // no clv, no p_alive, no satisfaction
@@ -38,6 +40,7 @@ TEST(SegmentRuleTest, ComparesNumbersAndText) {
   EXPECT_TRUE(Matches("tier != \"vip\""));
   EXPECT_TRUE(Matches("rfm_cell = '245'"));
   EXPECT_TRUE(Matches("complaints_open >= 1 and complaints_filed = 2"));
+  EXPECT_TRUE(Matches("abc in ('A', 'B') and quadrant = 'maintain'"));
 }
 
 TEST(SegmentRuleTest, InListsAndBooleanStructure) {

@@ -5,6 +5,7 @@
 #include <numeric>
 
 #include "services/segment/engine/churn.h"
+#include "services/segment/engine/value_classes.h"
 
 namespace crm::segment {
 
@@ -86,10 +87,12 @@ std::vector<ScoredCustomer> ScoreCustomers(absl::Span<const CustomerHistory> his
   }
   const std::vector<RfmScore> scores = ScoreRfm(values);
   const std::vector<std::string> tiers = PyramidTiers(money, options.pyramid);
+  const std::vector<std::string> abc = AbcClasses(money);
   for (size_t i = 0; i < n; ++i) {
     out[i].score = scores[i];
     out[i].rfm_segment = RfmSegmentOf(scores[i], options.rules);
     out[i].tier = tiers[i];
+    out[i].abc = abc[i];
   }
   if (!options.predict_clv) return out;
   std::vector<ModelCustomer> model(n);
@@ -112,6 +115,10 @@ std::vector<ScoredCustomer> ScoreCustomers(absl::Span<const CustomerHistory> his
                               steps, options.margin, discount);
     out[i].probability_alive = ProbabilityAlive(bgnbd->params, model[i]);
   }
+  std::vector<std::optional<double>> potential(n);
+  for (size_t i = 0; i < n; ++i) potential[i] = out[i].clv;
+  const std::vector<std::string> quadrants = ValueQuadrants(money, potential);
+  for (size_t i = 0; i < n; ++i) out[i].quadrant = quadrants[i];
   return out;
 }
 

@@ -48,6 +48,8 @@ struct ScoredCustomer {
   RfmValues rfm;
   RfmScore score;
   std::string rfm_segment, tier, stage;
+  std::string abc;            // "A", "B" or "C" (value_classes.h)
+  std::string quadrant;       // current vs potential value; "" without a CLV
   std::optional<double> clv;  // unset when the value models could not be fitted
   std::optional<double> probability_alive;
 };

@@ -209,6 +209,14 @@ TEST(WarningsContract, ARecomputeRaisesAChurnWarningWithItsReasonsOnce) {
             "recent half");
   EXPECT_EQ(churn[0].reasons(2),
             "falling spend: 2500.00 in the earlier half of its tenure, 0.00 in the recent half");
+  sv1::GetCustomerValueRequest value_of;
+  value_of.set_customer_id(customer);
+  sv1::GetCustomerValueResponse value;
+  ASSERT_TRUE(Segments()->GetCustomerValue(As().get(), value_of, &value).ok());
+  ASSERT_EQ(value.value().open_warnings_size(), 1);
+  EXPECT_EQ(value.value().open_warnings(0).warning_id(), churn[0].warning_id());
+  EXPECT_EQ(value.value().lifecycle_stage(), "decline");
+  EXPECT_FALSE(value.value().abc_class().empty());
   // The next recompute finds the same episode: nothing new.
   EXPECT_EQ(RunRecompute().state(), sv1::RecomputeJob::STATE_SUCCEEDED);
   churn = WarningsOf(customer, false, Warning::KIND_CHURN);
