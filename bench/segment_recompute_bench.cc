@@ -20,6 +20,8 @@
 #include "common/sql_util.h"
 #include "common/transaction.h"
 #include "services/segment/engine/transactions.h"
+#include "services/segment/mysql_segments_store.h"
+#include "services/segment/mysql_warnings_store.h"
 #include "services/segment/recompute.h"
 
 ABSL_FLAG(std::string, transactions, "", "customer_id,date,amount CSV to load first (optional)");
@@ -67,6 +69,24 @@ absl::Status Load(crm::MysqlPool& pool, const std::vector<crm::segment::Customer
   return absl::OkStatus();
 }
 
+// Three segments for the recompute to evaluate, unless they exist.
+absl::Status AddSegments(crm::segment::MysqlSegmentsStore& segments, crm::IdGenerator& ids) {
+  const std::pair<const char*, const char*> rules[] = {
+      {"bench: at risk", "rfm_segment in ('at risk', 'cannot lose')"},
+      {"bench: valuable and lapsing", "tier in ('vip', 'key') and recency_days > 90"},
+      {"bench: strategic A", "abc = 'A' and quadrant = 'strategic'"},
+  };
+  for (const auto& [name, rule] : rules) {
+    crm::segment::v1::Segment segment;
+    segment.set_segment_id(ids.Next());
+    segment.set_name(name);
+    segment.set_rule(rule);
+    auto created = segments.Create({}, segment);
+    if (!created.ok() && !absl::IsAlreadyExists(created.status())) return created.status();
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -90,7 +110,14 @@ int main(int argc, char** argv) {
   }
   crm::segment::MysqlValueStore store(&pool);
   crm::IdGenerator ids(crm::SystemClock::Get());
-  crm::segment::Recomputer recomputer(&store, crm::SystemClock::Get(), &ids);
+  crm::segment::MysqlSegmentsStore segments(&pool, crm::SystemClock::Get());
+  crm::segment::MysqlWarningsStore warnings(&pool, &ids);
+  if (!AddSegments(segments, ids).ok()) {
+    std::cerr << "crm-segment-recompute-bench: creating the segments failed\n";
+    return 1;
+  }
+  crm::segment::Recomputer recomputer(&store, crm::SystemClock::Get(), &ids,
+                                      {&segments, &warnings});
   const absl::Time began = absl::Now();
   auto job = recomputer.RunNow(as_of);
   const absl::Duration took = absl::Now() - began;
@@ -99,9 +126,20 @@ int main(int argc, char** argv) {
               << "\n";
     return 1;
   }
-  std::cout << absl::StrFormat("recomputed %d customers in %s (%s)\n", job->customers_written(),
-                               absl::FormatDuration(took),
-                               job->model_note().empty() ? "with predicted CLV" : job->model_note());
+  std::cout << absl::StrFormat(
+      "recomputed %d customers in %s (%s)\n", job->customers_written(), absl::FormatDuration(took),
+      job->model_note().empty() ? "with predicted CLV" : job->model_note());
+  auto evaluated = segments.List("", 100);
+  for (const auto& segment :
+       evaluated.ok() ? *evaluated : std::vector<crm::segment::v1::Segment>{}) {
+    std::cout << absl::StrFormat("  segment %-28s %8d members\n", segment.name(),
+                                 segment.members());
+  }
+  crm::segment::WarningFilter churn;
+  churn.kind = crm::segment::v1::Warning::KIND_CHURN;
+  churn.open_only = true;
+  auto open = warnings.List(churn, "", 1);
+  std::cout << "  churn warnings open: " << (open.ok() && !open->empty() ? "yes" : "none") << "\n";
   for (const auto& tier : job->pyramid()) {
     std::cout << absl::StrFormat("  %-9s %8d customers  %5.1f %% of value\n", tier.tier(),
                                  tier.customers(), 100 * tier.value_share());

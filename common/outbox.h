@@ -3,6 +3,7 @@
 
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "absl/types/span.h"
 #include "cppconn/connection.h"
 #include "google/protobuf/message.h"
 
@@ -15,6 +16,13 @@ namespace crm {
 // on that clock, whatever the callers' clocks say); `now` is unused.
 void AppendEvent(sql::Connection& conn, absl::string_view aggregate_id,
                  const google::protobuf::Message& event, absl::Time now);
+
+// AppendEvent for many events at once, in multi-row statements (in order).
+struct OutboxEvent {
+  std::string aggregate_id;
+  const google::protobuf::Message* event = nullptr;
+};
+void AppendEvents(sql::Connection& conn, absl::Span<const OutboxEvent> events);
 
 }  // namespace crm
 

@@ -98,11 +98,13 @@ void StartEpisodes(sql::Connection& conn, absl::Span<const Warning> warnings) {
     }
     warnings_statement->executeUpdate();
     episodes_statement->executeUpdate();
+    std::vector<v1::WarningRaised> raised(n);
+    std::vector<OutboxEvent> events(n);
     for (size_t i = 0; i < n; ++i) {
-      v1::WarningRaised event;
-      *event.mutable_warning() = warnings[start + i];
-      AppendEvent(conn, event.warning().customer_id(), event, absl::Time());
+      *raised[i].mutable_warning() = warnings[start + i];
+      events[i] = {warnings[start + i].customer_id(), &raised[i]};
     }
+    AppendEvents(conn, events);
   }
 }
 
