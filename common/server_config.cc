@@ -1,5 +1,7 @@
 #include "common/server_config.h"
 
+#include <malloc.h>
+
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -99,6 +101,12 @@ void InitProcess(int argc, char** argv, absl::string_view service) {
   // Debian's Abseil is built with mutex deadlock detection on, which puts a
   // global graph update under every lock gRPC and we take.
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
+  // glibc gives threads their own heaps (up to 8 per core); memory a large
+  // job frees in one stays with it, so a service's footprint grew by a job's
+  // size with every job run on a new thread (measured: a million-customer
+  // recompute left 8.6 GB, then +1.8 GB per run). Four heaps are plenty on
+  // the pods' cores.
+  mallopt(M_ARENA_MAX, 4);
   log::SetService(service);
   absl::FlagsUsageConfig usage;  // --help lists the suite's flags, not absl's own
   usage.contains_help_flags = [](absl::string_view file) {

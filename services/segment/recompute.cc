@@ -1,5 +1,7 @@
 #include "services/segment/recompute.h"
 
+#include <malloc.h>
+
 #include <algorithm>
 #include <map>
 
@@ -119,7 +121,10 @@ absl::StatusOr<v1::RecomputeJob> Recomputer::Start(absl::CivilDay as_of) {
   if (!job.ok()) return job;
   absl::MutexLock lock(&mu_);
   if (worker_.joinable()) worker_.join();  // the previous job has finished: it released the row
-  worker_ = std::thread([this, started = *job] { Run(started); });
+  worker_ = std::thread([this, started = *job] {
+    Run(started);
+    malloc_trim(0);  // a job's gigabytes go back to the system, not to this thread's heap
+  });
   return job;
 }
 

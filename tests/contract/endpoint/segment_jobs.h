@@ -11,11 +11,16 @@
 
 namespace crm::contract {
 
+// How long a test waits for recomputes: each takes as long as the suite's
+// data does (about a minute for a million customers), and other callers'
+// jobs may run first.
+inline constexpr absl::Duration kRecomputeWait = absl::Minutes(5);
+
 // Runs a recompute to its end, waiting out one another caller started.
 inline segment::v1::RecomputeJob RunRecompute() {
   namespace sv1 = segment::v1;
   auto segments = sv1::SegmentService::NewStub(Suite().segment());
-  const absl::Time give_up = absl::Now() + absl::Seconds(120);
+  const absl::Time give_up = absl::Now() + kRecomputeWait;
   while (absl::Now() < give_up) {
     sv1::StartRecomputeResponse started;
     const grpc::Status status = segments->StartRecompute(As().get(), {}, &started);
@@ -34,12 +39,12 @@ inline segment::v1::RecomputeJob RunRecompute() {
       absl::SleepFor(absl::Milliseconds(100));
     }
   }
-  ADD_FAILURE() << "no recompute finished within two minutes";
+  ADD_FAILURE() << "no recompute finished within " << kRecomputeWait;
   return {};
 }
 
 // Recomputes until the customer's value satisfies `done` (segment follows
-// loyalty's feed asynchronously); false after a minute.
+// loyalty's feed asynchronously); false after kRecomputeWait.
 inline bool RecomputeUntil(const std::string& customer_id,
                            const std::function<bool(const segment::v1::CustomerValue&)>& done) {
   namespace sv1 = segment::v1;
@@ -52,7 +57,7 @@ inline bool RecomputeUntil(const std::string& customer_id,
         sv1::GetCustomerValueResponse value;
         return segments->GetCustomerValue(As().get(), get, &value).ok() && done(value.value());
       },
-      absl::Seconds(60));
+      kRecomputeWait);
 }
 
 }  // namespace crm::contract

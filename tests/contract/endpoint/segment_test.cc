@@ -17,6 +17,7 @@
 #include "google/rpc/status.pb.h"
 #include "gtest/gtest.h"
 #include "tests/contract/endpoint/contract_test_util.h"
+#include "tests/contract/endpoint/segment_jobs.h"
 
 namespace crm::contract {
 namespace {
@@ -129,7 +130,7 @@ sv1::RecomputeJob StartRecomputeWhenIdle() {
         ADD_FAILURE() << "StartRecompute: " << status.error_message();
         return true;
       },
-      absl::Seconds(60)))
+      kRecomputeWait))
       << status.error_message();
   return started.job();
 }
@@ -143,7 +144,7 @@ sv1::RecomputeJob AwaitJob(const std::string& job_id) {
         EXPECT_TRUE(status.ok()) << status.error_message();
         return !status.ok() || job.state() != sv1::RecomputeJob::STATE_RUNNING;
       },
-      absl::Seconds(60)))
+      kRecomputeWait))
       << "recompute " << job_id << " still running";
   return job;
 }
@@ -315,7 +316,7 @@ TEST(SegmentContract, RecomputeValuesACustomerFromTheChangeFeeds) {
         EXPECT_EQ(job.state(), sv1::RecomputeJob::STATE_SUCCEEDED) << job.error();
         return GetValue(customer, &value).ok() && value.frequency() == 1;
       },
-      absl::Seconds(60)));
+      kRecomputeWait));
   const absl::CivilDay today = absl::ToCivilDay(absl::Now(), absl::UTCTimeZone());
   EXPECT_EQ(absl::CivilDay(job.as_of().year(), job.as_of().month(), job.as_of().day()), today);
   EXPECT_TRUE(job.has_start_time());
