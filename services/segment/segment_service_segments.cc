@@ -75,7 +75,14 @@ absl::StatusOr<v1::ListSegmentMembersResponse> SegmentService::ListSegmentMember
   auto page_size = PageSize(request.page_size(), 100, 1000);
   if (!page_size.ok()) return page_size.status();
   std::optional<absl::Time> as_of;
-  if (request.has_as_of()) as_of = FromProtoTimestamp(request.as_of());
+  if (request.has_as_of()) {
+    const auto& t = request.as_of();
+    // 1970-01-01 to 9999-12-31, what the membership history can hold.
+    if (t.seconds() < 0 || t.seconds() > 253402300799 || t.nanos() < 0 || t.nanos() > 999999999) {
+      return InvalidArgument("as_of", "must be a time between 1970 and 9999");
+    }
+    as_of = FromProtoTimestamp(t);
+  }
   // A token belongs to one segment and one as_of.
   const std::string filter =
       absl::StrCat(request.segment_id(), "@", as_of.has_value() ? ToSqlDatetime(*as_of) : "now");

@@ -201,6 +201,10 @@ TEST(SegmentsByRuleContract, BadRulesAndIdsAreInvalidArgumentUnknownOnesNotFound
   sv1::ListSegmentMembersResponse listed;
   ExpectError(Segments()->ListSegmentMembers(As().get(), members, &listed),
               grpc::StatusCode::NOT_FOUND, "SEGMENT_NOT_FOUND", "segment.crm");
+  // A past time the history cannot hold: refused, not a database error.
+  members.mutable_as_of()->set_seconds(300000000000);
+  ExpectError(Segments()->ListSegmentMembers(As().get(), members, &listed),
+              grpc::StatusCode::INVALID_ARGUMENT, "INVALID_FIELD", "segment.crm");
   get.set_segment_id("not-an-id");
   ExpectError(Segments()->GetSegment(As().get(), get, &got), grpc::StatusCode::INVALID_ARGUMENT,
               "INVALID_FIELD", "segment.crm");
